@@ -1,0 +1,190 @@
+package dev.quarry.embed;
+
+import dev.quarry.kernels.KernelProvider;
+import dev.quarry.model.EncoderModel;
+import dev.quarry.model.HuggingFaceDirectory;
+import dev.quarry.model.Models;
+import dev.quarry.model.Pooling;
+import dev.quarry.model.SentenceConfig;
+import dev.quarry.nn.BertEncoder;
+import dev.quarry.nn.Parallel;
+import dev.quarry.nn.SentencePooling;
+import dev.quarry.nn.TokenBatch;
+import dev.quarry.tokenizer.Encoding;
+import dev.quarry.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Turns texts into embedding vectors with one model: tokenization, the encoder, pooling,
+ * normalisation and Matryoshka truncation, as the model's sentence-transformers configuration says
+ * unless {@link EmbedOptions} overrides it.
+ *
+ * <p>Safe for many threads at once. Closing it releases the model's mapped memory and its threads.
+ */
+public final class Embedder implements AutoCloseable {
+
+  /** Tokens per encoder call: bounds the activation memory of large inputs. */
+  private static final int TOKEN_BUDGET = 16_384;
+
+  private final EncoderModel model;
+  private final Tokenizer tokenizer;
+  private final Parallel parallel;
+  private final BertEncoder encoder;
+  private final Pooling pooling;
+  private final boolean normalize;
+  private final int dimension;
+  private final String prompt;
+  private volatile boolean closed;
+
+  private Embedder(EncoderModel model, EmbedOptions options) {
+    this.model = model;
+    SentenceConfig sentence = model.sentence();
+    int hidden = model.config().hiddenSize();
+    if (options.dimension() > hidden) {
+      throw new IllegalArgumentException("dimension " + options.dimension() + " is larger than the "
+          + hidden + " of " + model.name() + "; choose at most " + hidden);
+    }
+    if (options.maxLength() > model.config().maxPositions()) {
+      throw new IllegalArgumentException("max length " + options.maxLength() + " is larger than the "
+          + model.config().maxPositions() + " positions of " + model.name());
+    }
+    int maxLength = options.maxLength() > 0 ? options.maxLength() : sentence.maxLength();
+    this.tokenizer = Models.configure(model.tokenizer(), maxLength);
+    this.pooling = options.pooling() != null ? options.pooling() : sentence.pooling();
+    this.normalize = options.normalize() != null ? options.normalize() : sentence.normalize();
+    this.dimension = options.dimension() > 0 ? options.dimension() : hidden;
+    this.prompt = resolvePrompt(options, sentence, model.name());
+    int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+    this.parallel = new Parallel(threads);
+    this.encoder = new BertEncoder(model.weights(), KernelProvider.tensorSupport(), parallel);
+  }
+
+  /** Opens a built-in model by name, a Hugging Face directory or an {@code .onnx} file, with its own settings. */
+  public static Embedder open(String model) throws IOException {
+    return open(model, EmbedOptions.defaults());
+  }
+
+  /** Opens {@code model} ({@code null}: the default, all-MiniLM-L6-v2) with {@code options}. */
+  public static Embedder open(String model, EmbedOptions options) throws IOException {
+    EncoderModel loaded = Models.load(model);
+    try {
+      return new Embedder(loaded, options);
+    } catch (RuntimeException e) {
+      loaded.close();
+      throw e;
+    }
+  }
+
+  /** Wraps an already loaded model; the embedder owns it from now on and closes it. */
+  public static Embedder of(EncoderModel model, EmbedOptions options) {
+    return new Embedder(model, options);
+  }
+
+  private static String resolvePrompt(EmbedOptions options, SentenceConfig sentence, String name) {
+    if (options.prompt() != null) return options.prompt();
+    if (options.promptName() == null) return "";
+    String key = options.promptName().equals("document") && !sentence.prompts().containsKey("document")
+        ? "passage" : options.promptName();
+    String found = sentence.prompts().get(key);
+    if (found == null) {
+      throw new IllegalArgumentException("prompt name \"" + options.promptName() + "\" is not defined by "
+          + name + (sentence.prompts().isEmpty() ? " (it has no prompts)" : " (it has " + sentence.prompts().keySet() + ")")
+          + "; pass the text itself with --prompt");
+    }
+    return found;
+  }
+
+  /** Embeds each text, prefixed with the configured prompt, in input order. */
+  public float[][] embed(List<String> texts) {
+    return embed(texts, prompt);
+  }
+
+  public float[] embed(String text) {
+    return embed(List.of(text))[0];
+  }
+
+  /** Embeds search queries with the model's query prompt (e5's {@code query: }, bge's instruction). */
+  public float[][] embedQueries(List<String> queries) {
+    return embed(queries, model.sentence().queryPrompt());
+  }
+
+  /** Embeds documents with the model's document prompt (e5's {@code passage: }). */
+  public float[][] embedDocuments(List<String> documents) {
+    return embed(documents, model.sentence().documentPrompt());
+  }
+
+  private float[][] embed(List<String> texts, String prefix) {
+    if (closed) throw new IllegalStateException("this embedder of " + model.name() + " is closed");
+    float[][] out = new float[texts.size()][];
+    List<Encoding> pending = new ArrayList<>();
+    int pendingTokens = 0;
+    int firstPending = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      String text = texts.get(i);
+      if (text == null) throw new NullPointerException("text " + i + " is null");
+      Encoding encoding = tokenizer.encode(prefix.isEmpty() ? text : prefix + text);
+      if (!pending.isEmpty() && pendingTokens + encoding.length() > TOKEN_BUDGET) {
+        encode(pending, out, firstPending);
+        firstPending = i;
+        pending.clear();
+        pendingTokens = 0;
+      }
+      pending.add(encoding);
+      pendingTokens += encoding.length();
+    }
+    if (!pending.isEmpty()) encode(pending, out, firstPending);
+    return out;
+  }
+
+  private void encode(List<Encoding> encodings, float[][] out, int first) {
+    int[][] ids = new int[encodings.size()][];
+    int[][] types = new int[encodings.size()][];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = encodings.get(i).ids();
+      types[i] = encodings.get(i).typeIds();
+    }
+    TokenBatch batch = TokenBatch.of(ids, types);
+    float[] hidden = encoder.forward(batch);
+    int width = model.config().hiddenSize();
+    for (int s = 0; s < batch.sequenceCount(); s++) {
+      float[] v = SentencePooling.pool(pooling, hidden, batch.start(s), batch.length(s), width);
+      if (dimension < width) v = Arrays.copyOf(v, dimension);
+      out[first + s] = normalize ? SentencePooling.normalize(v) : v;
+    }
+  }
+
+  /** The length of the vectors this embedder returns. */
+  public int dimension() {
+    return dimension;
+  }
+
+  public String modelName() {
+    return model.name();
+  }
+
+  /** The tokenizer as this embedder runs it (its truncation applied, no padding). */
+  public Tokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public EncoderModel model() {
+    return model;
+  }
+
+  /** Writes the model as a Hugging Face / sentence-transformers directory. */
+  public void save(Path dir) throws IOException {
+    HuggingFaceDirectory.write(model, dir);
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    parallel.close();
+    model.close();
+  }
+}

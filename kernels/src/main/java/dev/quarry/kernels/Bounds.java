@@ -1,0 +1,76 @@
+package dev.quarry.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Argument checks shared by the backends, done once per call before any element is written, so
+ * that a bad shape fails with a message naming the argument instead of half-updating the output.
+ */
+final class Bounds {
+
+  private Bounds() {}
+
+  /** Checks that {@code x[offset, offset + n)} exists. */
+  static void array(String name, float[] x, int offset, long n) {
+    if (x == null) {
+      throw new NullPointerException(name + " is null");
+    }
+    if (offset < 0 || n < 0 || offset + n > x.length) {
+      throw new IndexOutOfBoundsException(name + ": elements [" + offset + ", " + (offset + n)
+          + ") do not fit in an array of " + x.length + " floats");
+    }
+  }
+
+  /** Checks that {@code segment} holds at least {@code n} floats. */
+  static void segment(String name, MemorySegment segment, long n) {
+    if (segment == null) {
+      throw new NullPointerException(name + " is null");
+    }
+    if (segment.byteSize() < n * Float.BYTES) {
+      throw new IndexOutOfBoundsException(name + ": needs " + n + " floats (" + n * Float.BYTES
+          + " bytes) but the segment has " + segment.byteSize() + " bytes");
+    }
+  }
+
+  /** Checks a dimension. */
+  static void dimension(String name, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " is " + value + ": dimensions must be >= 0");
+    }
+  }
+
+  /** Checks the arguments of {@link TensorSupport#matmul}. */
+  static void matmul(float[] a, int aOffset, int m, int k, MemorySegment b, MemorySegment bias,
+      float[] c, int cOffset, int n) {
+    dimension("m", m);
+    dimension("k", k);
+    dimension("n", n);
+    array("a", a, aOffset, (long) m * k);
+    segment("b", b, (long) k * n);
+    if (bias != null) {
+      segment("bias", bias, n);
+    }
+    array("c", c, cOffset, (long) m * n);
+  }
+
+  /** Checks the arguments of {@link TensorSupport#attention}. */
+  static void attention(float[] q, float[] k, float[] v, float[] out, int offset, int rowStride,
+      int length, int headDim, float[] scores) {
+    dimension("length", length);
+    dimension("headDim", headDim);
+    if (length == 0) {
+      return;
+    }
+    // offset is absolute (the first token's row start plus the head's first column).
+    if (offset < 0 || headDim > rowStride) {
+      throw new IllegalArgumentException("attention: a head of " + headDim + " columns at offset "
+          + offset + " does not fit rows of " + rowStride + " floats");
+    }
+    long span = (long) (length - 1) * rowStride + offset + headDim;
+    array("q", q, 0, span);
+    array("k", k, 0, span);
+    array("v", v, 0, span);
+    array("out", out, 0, span);
+    array("scores", scores, 0, length);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.quarry.tokenizer;
+
+/**
+ * The Hugging Face {@code BertPreTokenizer}: splits on whitespace (dropped) and makes every
+ * punctuation character a word of its own.
+ */
+enum BertPreTokenizer implements PreTokenizer {
+    INSTANCE;
+
+    @Override
+    public void split(NormalizedString text, int start, int end, WordSink words) {
+        int wordStart = start;
+        for (int i = start; i < end; ) {
+            int c = text.codePointAt(i);
+            int next = i + Character.charCount(c);
+            if (CharClasses.isWhitespace(c)) {
+                if (wordStart < i) {
+                    words.word(wordStart, i);
+                }
+                wordStart = next;
+            } else if (CharClasses.isBertPunctuation(c)) {
+                if (wordStart < i) {
+                    words.word(wordStart, i);
+                }
+                words.word(i, next);
+                wordStart = next;
+            }
+            i = next;
+        }
+        if (wordStart < end) {
+            words.word(wordStart, end);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.quarry.tokenizer;
+
+import java.util.List;
+
+/** The Hugging Face {@code Sequence} pre-tokenizer: each step splits the words the previous one made. */
+record PreTokenizerSequence(List<PreTokenizer> steps) implements PreTokenizer {
+
+    PreTokenizerSequence {
+        steps = List.copyOf(steps);
+    }
+
+    @Override
+    public void split(NormalizedString text, int start, int end, WordSink words) {
+        splitFrom(0, text, start, end, words);
+    }
+
+    private void splitFrom(int step, NormalizedString text, int start, int end, WordSink words) {
+        if (step == steps.size()) {
+            words.word(start, end);
+            return;
+        }
+        steps.get(step).split(text, start, end, (s, e) -> splitFrom(step + 1, text, s, e, words));
+    }
+}
