@@ -28,7 +28,7 @@ final class AddedVocabulary {
     private final Patterns rawPatterns;
     private final Patterns normalizedPatterns;
 
-    AddedVocabulary(List<AddedToken> tokens, WordPieceModel model, Normalizer normalizer) {
+    AddedVocabulary(List<AddedToken> tokens, Model model, Normalizer normalizer) {
         Map<String, AddedToken> special = new LinkedHashMap<>();
         for (AddedToken t : tokens) {
             if (t.special() && !t.content().isEmpty()) {
@@ -82,7 +82,7 @@ final class AddedVocabulary {
     }
 
     /** Id of an added token, else of a vocabulary entry, else -1. */
-    int tokenToId(String content, WordPieceModel model) {
+    int tokenToId(String content, Model model) {
         Integer id = contentToId.get(content);
         return id != null ? id : model.tokenToId(content);
     }

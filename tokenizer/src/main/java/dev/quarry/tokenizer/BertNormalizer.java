@@ -25,4 +25,9 @@ record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean str
         }
         return s;
     }
+
+    @Override
+    public boolean keepsAsciiWhitespaceCuts() {
+        return true;
+    }
 }

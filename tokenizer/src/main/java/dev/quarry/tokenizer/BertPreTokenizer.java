@@ -8,6 +8,11 @@ enum BertPreTokenizer implements PreTokenizer {
     INSTANCE;
 
     @Override
+    public boolean endsWordsAtAsciiWhitespace() {
+        return true;
+    }
+
+    @Override
     public void split(NormalizedString text, int start, int end, WordSink words) {
         int wordStart = start;
         for (int i = start; i < end; ) {
@@ -15,20 +20,20 @@ enum BertPreTokenizer implements PreTokenizer {
             int next = i + Character.charCount(c);
             if (CharClasses.isWhitespace(c)) {
                 if (wordStart < i) {
-                    words.word(wordStart, i);
+                    words.word(text, wordStart, i);
                 }
                 wordStart = next;
             } else if (CharClasses.isBertPunctuation(c)) {
                 if (wordStart < i) {
-                    words.word(wordStart, i);
+                    words.word(text, wordStart, i);
                 }
-                words.word(i, next);
+                words.word(text, i, next);
                 wordStart = next;
             }
             i = next;
         }
         if (wordStart < end) {
-            words.word(wordStart, end);
+            words.word(text, wordStart, end);
         }
     }
 }

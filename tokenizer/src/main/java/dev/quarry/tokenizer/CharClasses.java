@@ -176,4 +176,21 @@ final class CharClasses {
             default -> false;
         };
     }
+
+    /** {@code \p{L}} of the Oniguruma regex engine the Rust library uses for ByteLevel and Split. */
+    static boolean isRegexLetter(int c) {
+        if (c < 0x80) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        }
+        return Character.isLetter(c);
+    }
+
+    /** {@code \p{N}} of the Oniguruma regex engine. */
+    static boolean isRegexNumber(int c) {
+        if (c < 0x80) {
+            return c >= '0' && c <= '9';
+        }
+        int t = Character.getType(c);
+        return t == Character.DECIMAL_DIGIT_NUMBER || t == Character.LETTER_NUMBER || t == Character.OTHER_NUMBER;
+    }
 }

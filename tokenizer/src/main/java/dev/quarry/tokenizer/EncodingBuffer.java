@@ -36,6 +36,23 @@ final class EncodingBuffer {
         return size;
     }
 
+    String token(int i) {
+        return tokens[i];
+    }
+
+    int start(int i) {
+        return starts[i];
+    }
+
+    int end(int i) {
+        return ends[i];
+    }
+
+    void setOffsets(int i, int start, int end) {
+        starts[i] = start;
+        ends[i] = end;
+    }
+
     void add(int id, String token, int start, int end, int typeId, boolean special) {
         addRaw(id, token, start, end, typeId, 1, special ? 1 : 0);
     }

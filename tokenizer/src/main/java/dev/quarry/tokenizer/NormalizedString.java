@@ -132,10 +132,14 @@ final class NormalizedString {
                     start = source.starts[position - 1];
                     end = source.ends[position - 1];
                 }
-            } else {
+            } else if (position < source.length) {
                 start = source.starts[position];
                 end = source.ends[position];
                 skip(1 - change);
+            } else {
+                // Past the end: only a rewrite that consumes more than it has (Precompiled) gets here.
+                start = source.length > 0 ? source.ends[source.length - 1] : 0;
+                end = start;
             }
             int units = Character.charCount(codePoint);
             ensure(units);

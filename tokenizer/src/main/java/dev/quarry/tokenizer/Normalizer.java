@@ -4,4 +4,12 @@ package dev.quarry.tokenizer;
 interface Normalizer {
 
     NormalizedString normalize(NormalizedString text);
+
+    /**
+     * Whether normalizing a prefix that ends before an ASCII whitespace character gives a prefix of
+     * the normalized whole, with that character kept as whitespace.
+     */
+    default boolean keepsAsciiWhitespaceCuts() {
+        return false;
+    }
 }

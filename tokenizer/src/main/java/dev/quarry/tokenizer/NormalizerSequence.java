@@ -17,4 +17,9 @@ record NormalizerSequence(List<Normalizer> steps) implements Normalizer {
         }
         return s;
     }
+
+    @Override
+    public boolean keepsAsciiWhitespaceCuts() {
+        return steps.stream().allMatch(Normalizer::keepsAsciiWhitespaceCuts);
+    }
 }

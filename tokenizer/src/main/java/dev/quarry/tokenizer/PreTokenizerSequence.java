@@ -14,11 +14,21 @@ record PreTokenizerSequence(List<PreTokenizer> steps) implements PreTokenizer {
         splitFrom(0, text, start, end, words);
     }
 
+    /** Steps only cut words further, so one step that ends words at whitespace is enough. */
+    @Override
+    public boolean endsWordsAtAsciiWhitespace() {
+        boolean any = false;
+        for (PreTokenizer step : steps) {
+            any |= step.endsWordsAtAsciiWhitespace();
+        }
+        return any;
+    }
+
     private void splitFrom(int step, NormalizedString text, int start, int end, WordSink words) {
         if (step == steps.size()) {
-            words.word(start, end);
+            words.word(text, start, end);
             return;
         }
-        steps.get(step).split(text, start, end, (s, e) -> splitFrom(step + 1, text, s, e, words));
+        steps.get(step).split(text, start, end, (t, s, e) -> splitFrom(step + 1, t, s, e, words));
     }
 }

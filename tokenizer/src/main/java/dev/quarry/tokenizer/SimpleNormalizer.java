@@ -20,5 +20,10 @@ enum SimpleNormalizer implements Normalizer {
         public NormalizedString normalize(NormalizedString text) {
             return NormalizeOps.filter(text, c -> !CharClasses.isCombiningMark(c));
         }
+    };
+
+    @Override
+    public boolean keepsAsciiWhitespaceCuts() {
+        return true;
     }
 }

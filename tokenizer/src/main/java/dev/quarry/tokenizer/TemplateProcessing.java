@@ -8,7 +8,7 @@ import java.util.Map;
  * sequences, and gives each its type id. {@code BertProcessing} is the template
  * "[CLS] $A [SEP]" / "[CLS] $A [SEP] $B:1 [SEP]:1" and is built as one.
  */
-final class TemplateProcessing {
+final class TemplateProcessing implements PostProcessor {
 
     /** One element of a template: sequence "A" or "B", or the special token named {@code id}. */
     record Piece(boolean sequence, String id, int typeId) {
@@ -37,8 +37,8 @@ final class TemplateProcessing {
                         sep, new SpecialToken(sep, new int[] {sepId}, new String[] {sep})));
     }
 
-    /** How many tokens the template adds, which truncation reserves room for. */
-    int addedTokens(boolean isPair) {
+    @Override
+    public int addedTokens(boolean isPair) {
         int n = 0;
         for (Piece p : isPair ? pair : single) {
             if (!p.sequence()) {
@@ -53,6 +53,11 @@ final class TemplateProcessing {
      * Applies the template. Sequences take the template's type ids even without special tokens,
      * as in Hugging Face.
      */
+    @Override
+    public List<EncodingBuffer> process(List<EncodingBuffer> encodings, boolean addSpecialTokens) {
+        return List.of(process(encodings.get(0), encodings.size() > 1 ? encodings.get(1) : null, addSpecialTokens));
+    }
+
     EncodingBuffer process(EncodingBuffer a, EncodingBuffer b, boolean addSpecialTokens) {
         EncodingBuffer out = new EncodingBuffer(a.size() + (b == null ? 0 : b.size()) + 4);
         for (Piece p : b == null ? single : pair) {

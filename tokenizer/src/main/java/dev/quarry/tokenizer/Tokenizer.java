@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A Hugging Face tokenizer.json pipeline (WordPiece) in pure Java, giving the same ids, tokens,
+ * A Hugging Face tokenizer.json pipeline (WordPiece, BPE, Unigram, WordLevel) in pure Java, giving the same ids, tokens,
  * type ids and offsets as the Rust {@code tokenizers} library.
  *
  * <p>The pipeline: added tokens found in the raw text, normalizer, added tokens found in the
- * normalized text, pre-tokenizer, WordPiece model, truncation, post-processor (special tokens and
+ * normalized text, pre-tokenizer, model, truncation, post-processor (special tokens and
  * type ids), padding. Offsets are in UTF-16 units of the input, see {@link Encoding}.
  *
  * <p>Java strings may hold unpaired surrogates, which Rust strings cannot: each one is read as
@@ -31,17 +31,17 @@ import java.util.Optional;
 public final class Tokenizer {
 
     private final String sourceName;
-    private final WordPieceModel model;
+    private final Model model;
     private final AddedVocabulary added;
     private final Normalizer normalizer;
     private final PreTokenizer preTokenizer;
-    private final TemplateProcessing postProcessor;
-    private final WordPieceDecoder decoder;
+    private final PostProcessor postProcessor;
+    private final Decoder decoder;
     private final Truncation truncation;
     private final Padding padding;
 
-    Tokenizer(String sourceName, WordPieceModel model, AddedVocabulary added, Normalizer normalizer,
-              PreTokenizer preTokenizer, TemplateProcessing postProcessor, WordPieceDecoder decoder,
+    Tokenizer(String sourceName, Model model, AddedVocabulary added, Normalizer normalizer,
+              PreTokenizer preTokenizer, PostProcessor postProcessor, Decoder decoder,
               Truncation truncation, Padding padding) {
         this.sourceName = sourceName;
         this.model = model;
@@ -165,7 +165,7 @@ public final class Tokenizer {
                 tokens.add(token);
             }
         }
-        return decoder == null ? String.join(" ", tokens) : decoder.decode(tokens);
+        return decoder == null ? String.join(" ", tokens) : String.join("", decoder.decodeChain(tokens));
     }
 
     /**
@@ -265,7 +265,13 @@ public final class Tokenizer {
             truncation.apply(first, second, budget);
         }
         if (postProcessor != null) {
-            return postProcessor.process(first, second, addSpecialTokens);
+            List<EncodingBuffer> parts = postProcessor.process(second == null ? List.of(first) : List.of(first, second),
+                    addSpecialTokens);
+            EncodingBuffer out = parts.get(0);
+            for (int i = 1; i < parts.size(); i++) {
+                out.append(parts.get(i));
+            }
+            return out;
         }
         if (second != null) {
             first.append(second);
@@ -297,12 +303,13 @@ public final class Tokenizer {
      * added-token matches must not be able to cross them.
      */
     private boolean cutsAreSafe() {
-        return preTokenizer != null && added.matchesStayLocal();
+        return preTokenizer != null && preTokenizer.endsWordsAtAsciiWhitespace()
+                && (normalizer == null || normalizer.keepsAsciiWhitespaceCuts()) && added.matchesStayLocal();
     }
 
     /**
      * Encodes only as much of {@code text} as yields {@code needed} tokens: prefixes ending at an
-     * ASCII whitespace character, doubling in size, so that a long document truncated to a few
+     * ASCII whitespace character that follows a non-whitespace one, doubling in size, so that a long document truncated to a few
      * hundred tokens costs a few hundred tokens of work. The result equals the whole encoding
      * truncated to {@code needed} tokens (see {@link #cutsAreSafe()}).
      */
@@ -310,7 +317,9 @@ public final class Tokenizer {
         long window = (long) needed * 8 + 64;
         while (window < text.length()) {
             int cut = (int) window;
-            while (cut < text.length() && !isAsciiWhitespace(text.charAt(cut))) {
+            // At the start of a whitespace run: a run of whitespace may be one word (byte-level BPE).
+            while (cut < text.length()
+                    && !(isAsciiWhitespace(text.charAt(cut)) && !CharClasses.isWhitespace(text.charAt(cut - 1)))) {
                 cut++;
             }
             if (cut >= text.length()) {
@@ -347,7 +356,7 @@ public final class Tokenizer {
                 } else if (preTokenizer == null) {
                     model.tokenize(normalized, s, e, typeId, out);
                 } else {
-                    preTokenizer.split(normalized, s, e, (ws, we) -> model.tokenize(normalized, ws, we, typeId, out));
+                    preTokenizer.split(normalized, s, e, (word, ws, we) -> model.tokenize(word, ws, we, typeId, out));
                 }
             });
         });

@@ -18,11 +18,14 @@ final class TokenizerJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static final String NORMALIZERS = "BertNormalizer, Sequence, NFD, Lowercase, StripAccents are";
-    private static final String PRE_TOKENIZERS = "BertPreTokenizer, Whitespace, WhitespaceSplit, Sequence are";
-    private static final String POST_PROCESSORS = "TemplateProcessing, BertProcessing are";
-    private static final String DECODERS = "WordPiece is";
-    private static final String MODELS = "WordPiece is";
+    private static final String NORMALIZERS =
+            "BertNormalizer, Sequence, NFD, Lowercase, StripAccents, Precompiled, Strip, Prepend, Replace are";
+    private static final String PRE_TOKENIZERS =
+            "BertPreTokenizer, Whitespace, WhitespaceSplit, ByteLevel, Metaspace, Sequence are";
+    private static final String POST_PROCESSORS = "TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence are";
+    private static final String DECODERS =
+            "WordPiece, ByteLevel, Metaspace, BPEDecoder, ByteFallback, Fuse, Strip, Replace, Sequence are";
+    private static final String MODELS = "WordPiece, BPE, Unigram, WordLevel are";
 
     private final String source;
 
@@ -47,29 +50,31 @@ final class TokenizerJson {
         if (root == null || !root.isObject()) {
             throw new TokenizerFormatException(source + ": not a tokenizer.json (the top level must be a JSON object)");
         }
-        WordPieceModel model = model(required(root, "model", "model"));
+        Model model = model(required(root, "model", "model"));
         Normalizer normalizer = normalizer(root.get("normalizer"), "normalizer");
         PreTokenizer preTokenizer = preTokenizer(root.get("pre_tokenizer"), "pre_tokenizer");
         List<AddedToken> addedTokens = addedTokens(root.get("added_tokens"));
         AddedVocabulary added = new AddedVocabulary(addedTokens, model, normalizer);
-        TemplateProcessing postProcessor = postProcessor(root.get("post_processor"), "post_processor");
-        WordPieceDecoder decoder = decoder(root.get("decoder"), "decoder");
+        PostProcessor postProcessor = postProcessor(root.get("post_processor"), "post_processor");
+        Decoder decoder = decoder(root.get("decoder"), "decoder");
         Truncation truncation = truncation(root.get("truncation"));
         Padding padding = padding(root.get("padding"));
         return new Tokenizer(source, model, added, normalizer, preTokenizer, postProcessor, decoder, truncation, padding);
     }
 
-    private WordPieceModel model(JsonNode node) {
+    private Model model(JsonNode node) {
         requireObject(node, "model");
-        if (!node.hasNonNull("type")) {
-            String inferred = inferModelType(node);
-            if (!"WordPiece".equals(inferred)) {
-                throw new TokenizerFormatException(source + ": model (no \"type\", " + inferred
-                        + " by its fields) is not supported (" + MODELS + ")");
-            }
-        } else if (!"WordPiece".equals(string(node, "type", "model", null))) {
-            throw unsupported("model.type", node.get("type").asText(), MODELS);
-        }
+        String type = node.hasNonNull("type") ? string(node, "type", "model", null) : inferModelType(node);
+        return switch (type) {
+            case "WordPiece" -> wordPiece(node);
+            case "BPE" -> bpe(node);
+            case "Unigram" -> unigram(node);
+            case "WordLevel" -> new WordLevelModel(vocab(node), string(node, "unk_token", "model", "<unk>"));
+            default -> throw unsupported("model.type", type, MODELS);
+        };
+    }
+
+    private Map<String, Integer> vocab(JsonNode node) {
         JsonNode vocabNode = required(node, "vocab", "model");
         if (!vocabNode.isObject()) {
             throw new TokenizerFormatException(source + ": model.vocab must be an object of token to id, found "
@@ -84,10 +89,90 @@ final class TokenizerJson {
             }
             vocab.put(e.getKey(), id.intValue());
         }
+        return vocab;
+    }
+
+    private WordPieceModel wordPiece(JsonNode node) {
+        Map<String, Integer> vocab = vocab(node);
         String unk = string(node, "unk_token", "model", "[UNK]");
         String prefix = string(node, "continuing_subword_prefix", "model", "##");
         int maxChars = integer(node, "max_input_chars_per_word", "model", 100);
         return new WordPieceModel(vocab, unk, prefix, maxChars);
+    }
+
+    private BpeModel bpe(JsonNode node) {
+        Map<String, Integer> vocab = vocab(node);
+        JsonNode mergesNode = node.get("merges");
+        List<String[]> merges = new ArrayList<>();
+        if (mergesNode != null && !mergesNode.isNull()) {
+            requireArray(mergesNode, "model.merges");
+            for (int i = 0; i < mergesNode.size(); i++) {
+                JsonNode m = mergesNode.get(i);
+                if (m.isTextual()) {
+                    String[] parts = m.asText().split(" ", -1);
+                    if (parts.length != 2) {
+                        throw new TokenizerFormatException(source + ": model.merges[" + i + "] \"" + m.asText()
+                                + "\" must be two tokens separated by one space");
+                    }
+                    merges.add(parts);
+                } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
+                    merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
+                } else {
+                    throw new TokenizerFormatException(source + ": model.merges[" + i
+                            + "] must be \"a b\" or [\"a\", \"b\"], found " + kind(m));
+                }
+            }
+        }
+        if (node.hasNonNull("dropout") && node.get("dropout").asDouble() > 0) {
+            throw new TokenizerFormatException(source + ": model.dropout " + node.get("dropout")
+                    + " is not supported (BPE dropout is random; only null or 0 is)");
+        }
+        try {
+            return new BpeModel(vocab, merges, nullableString(node, "unk_token", "model"),
+                    emptyAsNull(nullableString(node, "continuing_subword_prefix", "model")),
+                    emptyAsNull(nullableString(node, "end_of_word_suffix", "model")),
+                    bool(node, "fuse_unk", "model", false), bool(node, "byte_fallback", "model", false),
+                    bool(node, "ignore_merges", "model", false));
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerFormatException(source + ": model." + e.getMessage(), e);
+        }
+    }
+
+    /** The Rust library treats an empty prefix or suffix like none. */
+    private static String emptyAsNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private String nullableString(JsonNode node, String field, String path) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        return string(node, field, path, null);
+    }
+
+    private UnigramModel unigram(JsonNode node) {
+        JsonNode vocabNode = required(node, "vocab", "model");
+        requireArray(vocabNode, "model.vocab");
+        List<String> pieces = new ArrayList<>(vocabNode.size());
+        List<Double> scores = new ArrayList<>(vocabNode.size());
+        for (int i = 0; i < vocabNode.size(); i++) {
+            JsonNode e = vocabNode.get(i);
+            if (!e.isArray() || e.size() != 2 || !e.get(0).isTextual() || !e.get(1).isNumber()) {
+                throw new TokenizerFormatException(source + ": model.vocab[" + i + "] must be [piece, score], found " + kind(e));
+            }
+            pieces.add(e.get(0).asText());
+            scores.add(e.get(1).asDouble());
+        }
+        JsonNode unk = node.get("unk_id");
+        int unkId = unk == null || unk.isNull() ? -1 : integer(node, "unk_id", "model", -1);
+        if (unkId >= pieces.size()) {
+            throw new TokenizerFormatException(source + ": model.unk_id " + unkId + " is not below the vocabulary size " + pieces.size());
+        }
+        if (unkId >= 0 && pieces.isEmpty()) {
+            throw new TokenizerFormatException(source + ": model.vocab is empty but unk_id is set");
+        }
+        return new UnigramModel(pieces, scores, unkId, bool(node, "byte_fallback", "model", false));
     }
 
     /** The Rust loader accepts a model without "type" and recognises it by its fields. */
@@ -130,6 +215,17 @@ final class TokenizerJson {
             case "NFD" -> SimpleNormalizer.NFD;
             case "Lowercase" -> SimpleNormalizer.LOWERCASE;
             case "StripAccents" -> SimpleNormalizer.STRIP_ACCENTS;
+            case "Precompiled" -> precompiled(node, path);
+            case "Strip" -> new TextNormalizers.Strip(bool(node, "strip_left", path, true), bool(node, "strip_right", path, true));
+            case "Prepend" -> new TextNormalizers.Prepend(string(node, "prepend", path, null));
+            case "Replace" -> {
+                JsonNode pattern = required(node, "pattern", path);
+                String content = string(node, "content", path, null);
+                if (pattern.hasNonNull("String")) {
+                    yield new TextNormalizers.Replace(string(pattern, "String", path + ".pattern", null), null, content);
+                }
+                yield new TextNormalizers.Replace(null, regex(pattern, path + ".pattern"), content);
+            }
             default -> throw unsupported(path + ".type", type, NORMALIZERS);
         };
     }
@@ -144,6 +240,9 @@ final class TokenizerJson {
             case "BertPreTokenizer" -> BertPreTokenizer.INSTANCE;
             case "Whitespace" -> WhitespacePreTokenizer.INSTANCE;
             case "WhitespaceSplit" -> WhitespaceSplitPreTokenizer.INSTANCE;
+            case "ByteLevel" -> new ByteLevelPreTokenizer(bool(node, "add_prefix_space", path, true), bool(node, "use_regex", path, true));
+            case "Metaspace" -> new MetaspacePreTokenizer(replacement(node, path), prependScheme(node, path),
+                    bool(node, "split", path, true));
             case "Sequence" -> {
                 JsonNode list = required(node, "pretokenizers", path);
                 requireArray(list, path + ".pretokenizers");
@@ -174,7 +273,7 @@ final class TokenizerJson {
         return tokens;
     }
 
-    private TemplateProcessing postProcessor(JsonNode node, String path) {
+    private PostProcessor postProcessor(JsonNode node, String path) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -188,7 +287,72 @@ final class TokenizerJson {
                 yield TemplateProcessing.bert(pairToken(cls, path + ".cls"), pairId(cls, path + ".cls"),
                         pairToken(sep, path + ".sep"), pairId(sep, path + ".sep"));
             }
+            case "RobertaProcessing" -> {
+                JsonNode cls = required(node, "cls", path);
+                JsonNode sep = required(node, "sep", path);
+                yield new RobertaProcessing(pairToken(sep, path + ".sep"), pairId(sep, path + ".sep"),
+                        pairToken(cls, path + ".cls"), pairId(cls, path + ".cls"), bool(node, "trim_offsets", path, true),
+                        bool(node, "add_prefix_space", path, true));
+            }
+            case "ByteLevel" -> new ByteLevelProcessing(bool(node, "trim_offsets", path, true), bool(node, "add_prefix_space", path, true));
+            case "Sequence" -> {
+                JsonNode list = required(node, "processors", path);
+                requireArray(list, path + ".processors");
+                List<PostProcessor> steps = new ArrayList<>();
+                for (int i = 0; i < list.size(); i++) {
+                    steps.add(postProcessor(list.get(i), path + ".processors[" + i + "]"));
+                }
+                yield new PostProcessorSequence(steps);
+            }
             default -> throw unsupported(path + ".type", type, POST_PROCESSORS);
+        };
+    }
+
+    private Normalizer precompiled(JsonNode node, String path) {
+        String charsmap = string(node, "precompiled_charsmap", path, null);
+        byte[] bytes;
+        try {
+            bytes = java.util.Base64.getDecoder().decode(charsmap);
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerFormatException(source + ": " + path + ".precompiled_charsmap is not base64: " + e.getMessage(), e);
+        }
+        try {
+            return new PrecompiledNormalizer(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerFormatException(source + ": " + path + "." + e.getMessage(), e);
+        }
+    }
+
+    private java.util.regex.Pattern regex(JsonNode pattern, String path) {
+        requireObject(pattern, path);
+        String regex = string(pattern, "Regex", path, null);
+        try {
+            return java.util.regex.Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new TokenizerFormatException(source + ": " + path + ".Regex \"" + regex + "\" is not a regex Quarry can run: "
+                    + e.getDescription(), e);
+        }
+    }
+
+    private int replacement(JsonNode node, String path) {
+        String r = string(node, "replacement", path, "\u2581");
+        if (r.codePointCount(0, r.length()) != 1) {
+            throw new TokenizerFormatException(source + ": " + path + ".replacement must be one character, found \"" + r + "\"");
+        }
+        return r.codePointAt(0);
+    }
+
+    private MetaspacePreTokenizer.PrependScheme prependScheme(JsonNode node, String path) {
+        if (!node.hasNonNull("prepend_scheme")) {
+            // Files written before prepend_scheme existed say add_prefix_space.
+            return bool(node, "add_prefix_space", path, true) ? MetaspacePreTokenizer.PrependScheme.ALWAYS
+                    : MetaspacePreTokenizer.PrependScheme.NEVER;
+        }
+        return switch (string(node, "prepend_scheme", path, null)) {
+            case "always" -> MetaspacePreTokenizer.PrependScheme.ALWAYS;
+            case "never" -> MetaspacePreTokenizer.PrependScheme.NEVER;
+            case "first" -> MetaspacePreTokenizer.PrependScheme.FIRST;
+            default -> throw unsupported(path + ".prepend_scheme", node.get("prepend_scheme").asText(), "always, never, first are");
         };
     }
 
@@ -305,16 +469,42 @@ final class TokenizerJson {
         return node.get(1).intValue();
     }
 
-    private WordPieceDecoder decoder(JsonNode node, String path) {
+    private Decoder decoder(JsonNode node, String path) {
         if (node == null || node.isNull()) {
             return null;
         }
         requireObject(node, path);
         String type = string(node, "type", path, null);
-        if (!"WordPiece".equals(type)) {
-            throw unsupported(path + ".type", type, DECODERS);
-        }
-        return new WordPieceDecoder(string(node, "prefix", path, "##"), bool(node, "cleanup", path, true));
+        return switch (type) {
+            case "WordPiece" -> new WordPieceDecoder(string(node, "prefix", path, "##"), bool(node, "cleanup", path, true));
+            case "ByteLevel" -> Decoders.ByteLevelDecoder.INSTANCE;
+            case "Metaspace" -> new Decoders.MetaspaceDecoder(replacement(node, path),
+                    prependScheme(node, path) != MetaspacePreTokenizer.PrependScheme.NEVER);
+            case "BPEDecoder" -> new Decoders.BpeDecoder(string(node, "suffix", path, "</w>"));
+            case "ByteFallback" -> Decoders.ByteFallbackDecoder.INSTANCE;
+            case "Fuse" -> Decoders.FuseDecoder.INSTANCE;
+            case "Strip" -> {
+                String content = string(node, "content", path, " ");
+                yield new Decoders.StripDecoder(content.codePointAt(0), integer(node, "start", path, 0), integer(node, "stop", path, 0));
+            }
+            case "Replace" -> {
+                JsonNode pattern = required(node, "pattern", path);
+                if (!pattern.hasNonNull("String")) {
+                    throw unsupported(path + ".pattern", pattern.toString(), "only {\"String\": ...} patterns are");
+                }
+                yield new Decoders.ReplaceDecoder(string(pattern, "String", path + ".pattern", null), string(node, "content", path, null));
+            }
+            case "Sequence" -> {
+                JsonNode list = required(node, "decoders", path);
+                requireArray(list, path + ".decoders");
+                List<Decoder> steps = new ArrayList<>();
+                for (int i = 0; i < list.size(); i++) {
+                    steps.add(decoder(list.get(i), path + ".decoders[" + i + "]"));
+                }
+                yield new Decoders.SequenceDecoder(steps);
+            }
+            default -> throw unsupported(path + ".type", type, DECODERS);
+        };
     }
 
     private Truncation truncation(JsonNode node) {

@@ -13,6 +13,11 @@ enum WhitespacePreTokenizer implements PreTokenizer {
     private static final int OTHER = 2;
 
     @Override
+    public boolean endsWordsAtAsciiWhitespace() {
+        return true;
+    }
+
+    @Override
     public void split(NormalizedString text, int start, int end, WordSink words) {
         int runStart = start;
         int runKind = SPACE;
@@ -21,7 +26,7 @@ enum WhitespacePreTokenizer implements PreTokenizer {
             int kind = CharClasses.isRegexWord(c) ? WORD : CharClasses.isWhitespace(c) ? SPACE : OTHER;
             if (kind != runKind) {
                 if (runKind != SPACE && runStart < i) {
-                    words.word(runStart, i);
+                    words.word(text, runStart, i);
                 }
                 runStart = i;
                 runKind = kind;
@@ -29,7 +34,7 @@ enum WhitespacePreTokenizer implements PreTokenizer {
             i += Character.charCount(c);
         }
         if (runKind != SPACE && runStart < end) {
-            words.word(runStart, end);
+            words.word(text, runStart, end);
         }
     }
 }

@@ -5,6 +5,11 @@ enum WhitespaceSplitPreTokenizer implements PreTokenizer {
     INSTANCE;
 
     @Override
+    public boolean endsWordsAtAsciiWhitespace() {
+        return true;
+    }
+
+    @Override
     public void split(NormalizedString text, int start, int end, WordSink words) {
         int wordStart = start;
         for (int i = start; i < end; ) {
@@ -12,14 +17,14 @@ enum WhitespaceSplitPreTokenizer implements PreTokenizer {
             int next = i + Character.charCount(c);
             if (CharClasses.isWhitespace(c)) {
                 if (wordStart < i) {
-                    words.word(wordStart, i);
+                    words.word(text, wordStart, i);
                 }
                 wordStart = next;
             }
             i = next;
         }
         if (wordStart < end) {
-            words.word(wordStart, end);
+            words.word(text, wordStart, end);
         }
     }
 }

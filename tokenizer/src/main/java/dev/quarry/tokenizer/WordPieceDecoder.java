@@ -7,18 +7,19 @@ import java.util.List;
  * (dropping the prefix), puts a space before every other piece, and with {@code cleanup} removes
  * tokenization spaces such as " ." token by token.
  */
-record WordPieceDecoder(String prefix, boolean cleanup) {
+record WordPieceDecoder(String prefix, boolean cleanup) implements Decoder {
 
-    String decode(List<String> tokens) {
-        StringBuilder out = new StringBuilder();
+    @Override
+    public List<String> decodeChain(List<String> tokens) {
+        List<String> out = new java.util.ArrayList<>(tokens.size());
         for (int i = 0; i < tokens.size(); i++) {
             String token = tokens.get(i);
             if (i != 0) {
                 token = token.startsWith(prefix) ? token.substring(prefix.length()) : " " + token;
             }
-            out.append(cleanup ? cleanup(token) : token);
+            out.add(cleanup ? cleanup(token) : token);
         }
-        return out.toString();
+        return out;
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.Map;
  * {@code maxInputCharsPerWord} code points, or with any part that matches nothing, becomes one
  * unknown token covering the whole word.
  */
-final class WordPieceModel {
+final class WordPieceModel implements Model {
 
     private final Map<String, Integer> vocab;
     private final String[] idToToken;
@@ -40,7 +40,8 @@ final class WordPieceModel {
     }
 
     /** Number of entries, as Hugging Face's {@code get_vocab_size} counts them for the model. */
-    int size() {
+    @Override
+    public int size() {
         return vocab.size();
     }
 
@@ -48,16 +49,19 @@ final class WordPieceModel {
         return vocab;
     }
 
-    int tokenToId(String token) {
+    @Override
+    public int tokenToId(String token) {
         return vocab.getOrDefault(token, -1);
     }
 
-    String idToToken(int id) {
+    @Override
+    public String idToToken(int id) {
         return id >= 0 && id < idToToken.length ? idToToken[id] : null;
     }
 
     /** Tokenizes the word {@code [start, end)} of {@code text} and appends its tokens to {@code out}. */
-    void tokenize(NormalizedString text, int start, int end, int typeId, EncodingBuffer out) {
+    @Override
+    public void tokenize(NormalizedString text, int start, int end, int typeId, EncodingBuffer out) {
         if (text.codePointCount(start, end) > maxInputCharsPerWord) {
             addUnknown(text, start, end, typeId, out);
             return;

@@ -190,7 +190,7 @@ class ParityTest {
     }
 
     /** Each text alone, or with the next text as its pair. */
-    private static void compare(String name, String json, List<String> texts, boolean pairs, Tokenizer ours,
+    static void compare(String name, String json, List<String> texts, boolean pairs, Tokenizer ours,
                                 boolean addSpecialTokens) {
         List<String> reports = new ArrayList<>();
         int mismatches = 0;
