@@ -1,0 +1,278 @@
+package dev.quarry.bench.ann;
+
+import dev.quarry.index.FlatIndex;
+import dev.quarry.index.HnswIndex;
+import dev.quarry.index.SearchHit;
+import dev.quarry.index.Similarity;
+import dev.quarry.index.VectorEncoding;
+import dev.quarry.index.VectorIndexConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene103.Lucene103Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.MMapDirectory;
+
+/**
+ * Recall@k against queries per second for Quarry's HNSW and Lucene's, on the same vectors, M,
+ * beam width, similarity and build threads, after exact ground truth. Prints a table and, last,
+ * {@code ann: quarry/lucene qps-at-recall-0.95=<ratio> build-time=<ratio>}.
+ *
+ * <p>Options: {@code --base B.fvecs --queries Q.fvecs} (default: the cached MiniLM embeddings made
+ * by {@link EmbeddingCache}, else a Gaussian mixture), {@code --data mixture}, {@code --limit N}
+ * base vectors, {@code --k 10}, {@code --m 16}, {@code --ef-construction 100}, {@code --threads 1},
+ * {@code --encodings FLOAT32,INT8,BINARY}.
+ */
+public final class AnnBench {
+
+  private static final int[] EFS = {10, 16, 24, 32, 48, 64, 96, 128, 192, 256};
+
+  record Point(int ef, double recall, double qps) {}
+
+  public static void main(String[] args) throws Exception {
+    Path base = null, queries = null;
+    String data = "auto";
+    int k = 10, m = 16, efC = 100, threads = 1, limit = 0, queryLimit = 1000;
+    String encodings = "FLOAT32,INT8,BINARY";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--base" -> base = Path.of(args[++i]);
+        case "--queries" -> queries = Path.of(args[++i]);
+        case "--data" -> data = args[++i];
+        case "--k" -> k = Integer.parseInt(args[++i]);
+        case "--m" -> m = Integer.parseInt(args[++i]);
+        case "--ef-construction" -> efC = Integer.parseInt(args[++i]);
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--limit" -> limit = Integer.parseInt(args[++i]);
+        case "--query-limit" -> queryLimit = Integer.parseInt(args[++i]);
+        case "--encodings" -> encodings = args[++i];
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (--base --queries --data --k --m --ef-construction --threads --limit --query-limit --encodings)");
+      }
+    }
+    Path cache = Path.of("bench/target/ann-data");
+    float[][] b, q;
+    String name;
+    if (base == null && !data.equals("mixture") && Files.exists(cache.resolve("minilm-base.fvecs"))) {
+      base = cache.resolve("minilm-base.fvecs");
+      queries = cache.resolve("minilm-queries.fvecs");
+    }
+    if (base != null) {
+      if (queries == null) throw new IllegalArgumentException("--base needs --queries");
+      b = Fvecs.read(base, limit);
+      q = Fvecs.read(queries, queryLimit);
+      name = base.getFileName().toString();
+    } else {
+      int n = limit > 0 ? limit : 100_000;
+      b = mixture(n, 384, 1);
+      q = mixture(Math.min(queryLimit, 1000), 384, 2);
+      name = "gaussian-mixture-384d";
+    }
+    Similarity similarity = isNormalised(b) ? Similarity.DOT_PRODUCT : Similarity.EUCLIDEAN;
+    System.out.printf(Locale.ROOT, "data: %s, %d base x %d-d, %d queries, %s, k=%d, M=%d, efConstruction=%d, build threads=%d, search threads=1%n",
+        name, b.length, b[0].length, q.length, similarity, k, m, efC, threads);
+    int[][] truth = groundTruth(b, q, k, similarity);
+
+    Path work = Files.createTempDirectory(Path.of("bench/target"), "ann-");
+    try {
+      List<Point> lucene;
+      double luceneBuild;
+      long luceneBytes;
+      {
+        Path dir = work.resolve("lucene");
+        long t0 = System.nanoTime();
+        buildLucene(dir, b, m, efC, similarity);
+        luceneBuild = (System.nanoTime() - t0) / 1e9;
+        luceneBytes = bytes(dir);
+        try (var reader = DirectoryReader.open(new MMapDirectory(dir))) {
+          if (reader.leaves().size() != 1) throw new IllegalStateException("Lucene index has " + reader.leaves().size() + " segments");
+          IndexSearcher searcher = new IndexSearcher(reader);
+          final int kk = k;
+          lucene = sweep(q, truth, k, ef -> query -> {
+            TopDocs top = searcher.search(new KnnFloatVectorQuery("v", query, ef), kk);
+            int[] ids = new int[top.scoreDocs.length];
+            int i = 0;
+            for (ScoreDoc sd : top.scoreDocs) ids[i++] = sd.doc;
+            return ids;
+          });
+        }
+      }
+      print("lucene float32", lucene, luceneBuild, luceneBytes);
+      double luceneQps = qpsAt(lucene, 0.95);
+      double quarryQps = Double.NaN, quarryBuild = Double.NaN;
+      for (String e : encodings.split(",")) {
+        VectorEncoding encoding = VectorEncoding.valueOf(e.trim());
+        VectorIndexConfig config = new VectorIndexConfig(b[0].length, similarity, encoding, m, efC, 100, 42L);
+        Path dir = work.resolve("quarry-" + encoding);
+        long[] ids = new long[b.length];
+        for (int i = 0; i < ids.length; i++) ids[i] = i;
+        long t0 = System.nanoTime();
+        double build;
+        try (HnswIndex index = HnswIndex.create(config)) {
+          index.addAll(ids, b, threads);
+          index.commit(dir);
+          build = (System.nanoTime() - t0) / 1e9;
+        }
+        List<Point> points;
+        try (HnswIndex index = HnswIndex.open(dir)) {
+          final int kk = k;
+          points = sweep(q, truth, k, ef -> query -> {
+            List<SearchHit> hits = index.search(query, kk, ef, null);
+            int[] out = new int[hits.size()];
+            for (int i = 0; i < out.length; i++) out[i] = (int) hits.get(i).id();
+            return out;
+          });
+        }
+        print("quarry " + encoding.name().toLowerCase(Locale.ROOT), points, build, bytes(dir));
+        double at = qpsAt(points, 0.95);
+        System.out.printf(Locale.ROOT, "quarry %s / lucene float32: qps at recall 0.95 %.2fx, build time %.2fx%n",
+            encoding.name().toLowerCase(Locale.ROOT), at / luceneQps, build / luceneBuild);
+        if (encoding == VectorEncoding.FLOAT32) {
+          quarryQps = at;
+          quarryBuild = build;
+        }
+      }
+      System.out.printf(Locale.ROOT, "ann: quarry/lucene qps-at-recall-0.95=%.2f build-time=%.2f%n",
+          quarryQps / luceneQps, quarryBuild / luceneBuild);
+    } finally {
+      try (Stream<Path> files = Files.walk(work)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  interface Searcher {
+    int[] search(float[] query) throws IOException;
+  }
+
+  interface SearcherAt {
+    Searcher at(int ef);
+  }
+
+  private static List<Point> sweep(float[][] queries, int[][] truth, int k, SearcherAt at) throws IOException {
+    List<Point> points = new ArrayList<>();
+    // Warm up the JIT on a middle beam width.
+    Searcher warm = at.at(64);
+    for (int r = 0; r < 3; r++) for (float[] q : queries) warm.search(q);
+    for (int ef : EFS) {
+      if (ef < k) continue;
+      Searcher s = at.at(ef);
+      double best = Double.MAX_VALUE;
+      int found = 0;
+      for (int rep = 0; rep < 3; rep++) {
+        found = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < queries.length; i++) {
+          int[] got = s.search(queries[i]);
+          Set<Integer> want = new HashSet<>();
+          for (int x : truth[i]) want.add(x);
+          for (int x : got) if (want.contains(x)) found++;
+        }
+        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+      }
+      points.add(new Point(ef, (double) found / (queries.length * (double) k), queries.length / best));
+    }
+    return points;
+  }
+
+  /** Queries per second at {@code target} recall, interpolated between the sweep's points. */
+  static double qpsAt(List<Point> points, double target) {
+    Point prev = null;
+    for (Point p : points) {
+      if (p.recall() >= target) {
+        if (prev == null || prev.recall() >= target) return p.qps();
+        double t = (target - prev.recall()) / (p.recall() - prev.recall());
+        return prev.qps() + t * (p.qps() - prev.qps());
+      }
+      prev = p;
+    }
+    return Double.NaN;
+  }
+
+  private static void print(String what, List<Point> points, double build, long bytes) {
+    System.out.printf(Locale.ROOT, "%s: build %.2f s, index %.1f MB%n", what, build, bytes / 1e6);
+    System.out.printf(Locale.ROOT, "  %5s %8s %10s%n", "ef", "recall", "qps");
+    for (Point p : points) System.out.printf(Locale.ROOT, "  %5d %8.4f %10.0f%n", p.ef(), p.recall(), p.qps());
+  }
+
+  private static void buildLucene(Path dir, float[][] base, int m, int efC, Similarity similarity) throws IOException {
+    IndexWriterConfig iwc = new IndexWriterConfig();
+    iwc.setCodec(new Lucene103Codec() {
+      @Override
+      public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+        return new Lucene99HnswVectorsFormat(m, efC);
+      }
+    });
+    iwc.setRAMBufferSizeMB(4096);
+    iwc.setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH);
+    iwc.setUseCompoundFile(false);
+    VectorSimilarityFunction f = similarity == Similarity.EUCLIDEAN ? VectorSimilarityFunction.EUCLIDEAN : VectorSimilarityFunction.DOT_PRODUCT;
+    try (IndexWriter w = new IndexWriter(new MMapDirectory(dir), iwc)) {
+      for (float[] v : base) {
+        Document d = new Document();
+        d.add(new KnnFloatVectorField("v", v, f));
+        w.addDocument(d);
+      }
+      w.commit();
+    }
+  }
+
+  private static int[][] groundTruth(float[][] base, float[][] queries, int k, Similarity similarity) {
+    VectorIndexConfig config = VectorIndexConfig.of(base[0].length, similarity);
+    FlatIndex flat = new FlatIndex(config);
+    for (int i = 0; i < base.length; i++) flat.add(i, base[i]);
+    int[][] truth = new int[queries.length][];
+    java.util.stream.IntStream.range(0, queries.length).parallel().forEach(i -> {
+      List<SearchHit> hits = flat.search(queries[i], k);
+      truth[i] = hits.stream().mapToInt(h -> (int) h.id()).toArray();
+    });
+    return truth;
+  }
+
+  private static boolean isNormalised(float[][] vectors) {
+    for (int i = 0; i < Math.min(100, vectors.length); i++) {
+      double n = 0;
+      for (float x : vectors[i]) n += x * x;
+      if (Math.abs(n - 1) > 1e-3) return false;
+    }
+    return true;
+  }
+
+  static float[][] mixture(int n, int dim, long seed) {
+    Random random = new Random(seed);
+    Random centresRandom = new Random(99);
+    float[][] centres = new float[256][dim];
+    for (float[] c : centres) for (int j = 0; j < dim; j++) c[j] = (float) centresRandom.nextGaussian();
+    float[][] out = new float[n][dim];
+    for (int i = 0; i < n; i++) {
+      float[] c = centres[random.nextInt(centres.length)];
+      for (int j = 0; j < dim; j++) out[i][j] = c[j] + 0.8f * (float) random.nextGaussian();
+    }
+    return out;
+  }
+
+  private static long bytes(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.quarry.index;
+
+import dev.quarry.index.hnsw.NodeScorer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * An exact index: every search scores every vector. The ground truth for recall tests, and the
+ * fallback of filtered HNSW searches that would wander. Thread-safe for many readers and one writer.
+ */
+public final class FlatIndex {
+
+  private final VectorIndexConfig config;
+  private final VectorData data;
+  private final IdMap ids = new IdMap();
+
+  public FlatIndex(VectorIndexConfig config) {
+    this.config = config;
+    this.data = VectorData.empty(config.withEncoding(VectorEncoding.FLOAT32));
+  }
+
+  public synchronized void add(long id, float[] vector) {
+    float[] v = VectorChecks.prepare(vector, config.dimension(), config.similarity(), "vector for id " + id);
+    if (ids.contains(id)) throw new IllegalArgumentException("id " + id + " is already in the index; delete it first");
+    ids.put(id, data.floats.size());
+    data.append(v);
+  }
+
+  public synchronized void delete(long id) {
+    if (!ids.delete(id)) throw new IllegalArgumentException("id " + id + " is not in the index (or already deleted)");
+  }
+
+  public int size() {
+    return data.floats.size() - ids.deletedCount();
+  }
+
+  /** The {@code k} best live vectors for {@code query}, best first. */
+  public List<SearchHit> search(float[] query, int k, IdFilter filter) {
+    float[] q = VectorChecks.prepare(query, config.dimension(), config.similarity(), "query");
+    int limit = data.floats.size();
+    return exactSearch(data.exact(q), limit, k, ids, filter, config.similarity());
+  }
+
+  public List<SearchHit> search(float[] query, int k) {
+    return search(query, k, null);
+  }
+
+  static List<SearchHit> exactSearch(NodeScorer scorer, int limit, int k, IdMap ids, IdFilter filter, Similarity similarity) {
+    if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+    PriorityQueue<long[]> heap = new PriorityQueue<>(k + 1, (a, b) -> {
+      int c = Float.compare(Float.intBitsToFloat((int) a[1]), Float.intBitsToFloat((int) b[1]));
+      return c != 0 ? c : Long.compare(b[0], a[0]);
+    });
+    for (int node = 0; node < limit; node++) {
+      if (ids.isDeleted(node)) continue;
+      if (filter != null && !filter.accepts(ids.idOf(node))) continue;
+      float s = scorer.score(node);
+      heap.add(new long[] {node, Float.floatToIntBits(s)});
+      if (heap.size() > k) heap.poll();
+    }
+    List<SearchHit> hits = new ArrayList<>(heap.size());
+    while (!heap.isEmpty()) {
+      long[] e = heap.poll();
+      hits.add(new SearchHit(ids.idOf((int) e[0]), Float.intBitsToFloat((int) e[1])));
+    }
+    java.util.Collections.reverse(hits);
+    return hits;
+  }
+}

@@ -1,0 +1,286 @@
+package dev.quarry.index;
+
+import dev.quarry.index.hnsw.HnswBuilder;
+import dev.quarry.index.hnsw.HnswGraph;
+import dev.quarry.index.hnsw.HnswSearcher;
+import dev.quarry.index.hnsw.NodeScorer;
+import dev.quarry.index.store.StoredFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
+
+/**
+ * An approximate nearest-neighbour index: an HNSW graph over float32, int8 or binary vectors, with
+ * stable caller ids, deletes, filters, concurrent building and crash-safe files.
+ *
+ * <p>Threads: searches are lock-free and may run in any number of threads while one thread adds,
+ * deletes or commits (writers serialise on the index). Quantized encodings walk the graph with
+ * their codes and rescore a shortlist with the exact floats.
+ */
+public final class HnswIndex implements AutoCloseable {
+
+  /** Shortlist size as a multiple of k for the quantized encodings. */
+  static final int INT8_OVERSAMPLE = 3;
+  static final int BINARY_OVERSAMPLE = 10;
+  /** Commit rebuilds the graph when more than this fraction of its nodes are tombstones. */
+  static final double REBUILD_FRACTION = 0.25;
+
+  /** Everything a search reads, swapped whole by a rebuild. */
+  static final class State {
+    final VectorData data;
+    final HnswGraph graph;
+    final IdMap ids;
+    final ThreadLocal<HnswSearcher> searchers;
+
+    State(VectorData data, HnswGraph graph, IdMap ids) {
+      this.data = data;
+      this.graph = graph;
+      this.ids = ids;
+      this.searchers = ThreadLocal.withInitial(() -> new HnswSearcher(graph));
+    }
+  }
+
+  private final VectorIndexConfig config;
+  private volatile State state;
+  private final List<StoredFile> mapped;
+  private volatile boolean closed;
+
+  HnswIndex(VectorIndexConfig config, State state, List<StoredFile> mapped) {
+    this.config = config;
+    this.state = state;
+    this.mapped = mapped;
+  }
+
+  /** An empty index. */
+  public static HnswIndex create(VectorIndexConfig config) {
+    return new HnswIndex(config, new State(VectorData.empty(config), new HnswGraph(config.m(), 1024), new IdMap()), List.of());
+  }
+
+  /** Opens the last commit in {@code directory}: vectors memory-mapped, checksums verified. */
+  public static HnswIndex open(Path directory) throws IOException {
+    return HnswIndexFiles.open(directory);
+  }
+
+  public VectorIndexConfig config() {
+    return config;
+  }
+
+  /** Live (not deleted) vectors. */
+  public int size() {
+    State s = state;
+    return s.data.floats.size() - s.ids.deletedCount();
+  }
+
+  /** Tombstones not yet removed by a rebuild. */
+  public int deletedCount() {
+    return state.ids.deletedCount();
+  }
+
+  /** Adds one vector under {@code id} (which must not be live already). */
+  public void add(long id, float[] vector) {
+    addAll(new long[] {id}, new float[][] {vector}, 1);
+  }
+
+  /**
+   * Adds vectors under their ids, inserting into the graph on {@code threads} threads. Everything is
+   * checked first: one bad vector or duplicate id refuses the whole batch and nothing is added.
+   */
+  public synchronized void addAll(long[] ids, float[][] vectors, int threads) {
+    checkOpen();
+    if (ids.length != vectors.length) {
+      throw new IllegalArgumentException(ids.length + " ids for " + vectors.length + " vectors: give one id per vector");
+    }
+    State s = state;
+    float[][] prepared = new float[vectors.length][];
+    Set<Long> batch = new HashSet<>();
+    for (int i = 0; i < vectors.length; i++) {
+      prepared[i] = VectorChecks.prepare(vectors[i], config.dimension(), config.similarity(), "vector " + i + " (id " + ids[i] + ")");
+      if (s.ids.ordOf(ids[i]) >= 0 || !batch.add(ids[i])) {
+        throw new IllegalArgumentException("id " + ids[i] + " (vector " + i + ") is already in the index or the batch; delete it first");
+      }
+    }
+    if (prepared.length == 0) return;
+    s.data.fitIfNeeded(prepared, prepared.length);
+    int start = s.data.floats.size();
+    int end = start + prepared.length;
+    s.graph.reserve(end);
+    s.data.reserve(end);
+    for (int i = 0; i < prepared.length; i++) {
+      s.ids.put(ids[i], start + i);
+      s.data.append(prepared[i]);
+    }
+    insert(s, start, end, threads);
+  }
+
+  private void insert(State s, int start, int end, int threads) {
+    var source = s.data.exactSource();
+    int from = start;
+    if (s.graph.entryNode() < 0) {
+      new HnswBuilder(s.graph, source, config.efConstruction(), config.seed()).insert(from++, end);
+    }
+    if (threads <= 1 || end - from < 2 * threads) {
+      HnswBuilder builder = new HnswBuilder(s.graph, source, config.efConstruction(), config.seed());
+      for (int node = from; node < end; node++) builder.insert(node, end);
+      return;
+    }
+    AtomicInteger next = new AtomicInteger(from);
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "quarry-hnsw-build");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> tasks = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        tasks.add(pool.submit(() -> {
+          HnswBuilder builder = new HnswBuilder(s.graph, source, config.efConstruction(), config.seed());
+          for (int node; (node = next.getAndIncrement()) < end; ) builder.insert(node, end);
+        }));
+      }
+      for (Future<?> f : tasks) f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while building the graph", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("graph build failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Tombstones {@code id}: searches skip it from now on. */
+  public synchronized void delete(long id) {
+    checkOpen();
+    if (!state.ids.delete(id)) throw new IllegalArgumentException("id " + id + " is not in the index (or was already deleted)");
+  }
+
+  /** The {@code k} nearest live vectors, with the configured beam width. */
+  public List<SearchHit> search(float[] query, int k) {
+    return search(query, k, config.efSearch(), null);
+  }
+
+  /**
+   * The {@code k} nearest live vectors accepted by {@code filter} ({@code null}: all), best first,
+   * with beam width {@code ef} (raised to {@code k}). A filter that passes at most {@code k} ids
+   * is searched exactly; so is one whose graph search would score more nodes than it passes.
+   */
+  public List<SearchHit> search(float[] query, int k, int ef, IdFilter filter) {
+    checkOpen();
+    if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+    float[] q = VectorChecks.prepare(query, config.dimension(), config.similarity(), "query");
+    State s = state;
+    int limit = s.data.floats.size();
+    IdMap ids = s.ids;
+    int visitLimit = Integer.MAX_VALUE;
+    if (filter != null) {
+      int passing = filter.cardinality();
+      if (passing < 0) {
+        passing = 0;
+        for (int node = 0; node < limit; node++) if (!ids.isDeleted(node) && filter.accepts(ids.idOf(node))) passing++;
+      }
+      if (passing <= k) return FlatIndex.exactSearch(s.data.exact(q), limit, k, ids, filter, config.similarity());
+      visitLimit = passing;
+    }
+    IntPredicate accept = filter == null
+        ? (ids.deletedCount() == 0 ? null : node -> !ids.isDeleted(node))
+        : node -> !ids.isDeleted(node) && filter.accepts(ids.idOf(node));
+    int beam = Math.max(ef, k);
+    if (config.encoding() == VectorEncoding.INT8) beam = Math.max(beam, INT8_OVERSAMPLE * k);
+    if (config.encoding() == VectorEncoding.BINARY) beam = Math.max(beam, BINARY_OVERSAMPLE * k);
+    HnswSearcher searcher = s.searchers.get();
+    searcher.search(s.data.traversal(q), beam, accept, limit, visitLimit);
+    if (searcher.incomplete()) return FlatIndex.exactSearch(s.data.exact(q), limit, k, ids, filter, config.similarity());
+    int[] nodes = new int[beam];
+    float[] scores = new float[beam];
+    int n = searcher.results(nodes, scores);
+    if (config.encoding() != VectorEncoding.FLOAT32) n = rescore(s.data.exact(q), nodes, scores, n);
+    List<SearchHit> hits = new ArrayList<>(Math.min(k, n));
+    for (int i = 0; i < Math.min(k, n); i++) hits.add(new SearchHit(ids.idOf(nodes[i]), scores[i]));
+    return hits;
+  }
+
+  /** Exact scores for the shortlist, sorted best first (ties by ordinal). */
+  private static int rescore(NodeScorer exact, int[] nodes, float[] scores, int n) {
+    long[] packed = new long[n];
+    for (int i = 0; i < n; i++) {
+      float s = exact.score(nodes[i]);
+      int bits = Float.floatToIntBits(s);
+      bits ^= (bits >> 31) & 0x7fffffff;
+      packed[i] = ((long) bits << 32) | (0xFFFFFFFFL & ~nodes[i]);
+    }
+    Arrays.sort(packed);
+    for (int i = 0; i < n; i++) {
+      long p = packed[n - 1 - i];
+      int bits = (int) (p >> 32);
+      bits ^= (bits >> 31) & 0x7fffffff;
+      nodes[i] = ~(int) p;
+      scores[i] = Float.intBitsToFloat(bits);
+    }
+    return n;
+  }
+
+  /** Rebuilds the graph from the live vectors only, dropping tombstones (ids are kept). */
+  public synchronized void rebuild(int threads) {
+    checkOpen();
+    State old = state;
+    int limit = old.data.floats.size();
+    int live = limit - old.ids.deletedCount();
+    long[] ids = new long[live];
+    float[][] vectors = new float[live][];
+    for (int node = 0, i = 0; node < limit; node++) {
+      if (old.ids.isDeleted(node)) continue;
+      ids[i] = old.ids.idOf(node);
+      vectors[i] = new float[config.dimension()];
+      old.data.floats.readFloats(node, vectors[i]);
+      i++;
+    }
+    VectorData data = VectorData.empty(config);
+    data.int8 = old.data.int8;
+    data.binary = old.data.binary;
+    State fresh = new State(data, new HnswGraph(config.m(), Math.max(live, 1)), new IdMap());
+    if (live > 0) {
+      data.fitIfNeeded(vectors, live);
+      data.reserve(live);
+      for (int i = 0; i < live; i++) {
+        fresh.ids.put(ids[i], i);
+        data.append(vectors[i]);
+      }
+      insert(fresh, 0, live, threads);
+    }
+    state = fresh;
+  }
+
+  /**
+   * Writes the index to {@code directory} as one atomic commit (rebuilding first if tombstones
+   * pile up); a crash at any point leaves the previous commit there intact.
+   */
+  public synchronized void commit(Path directory) throws IOException {
+    checkOpen();
+    State s = state;
+    if (s.ids.deletedCount() > REBUILD_FRACTION * Math.max(1, s.data.floats.size())) {
+      rebuild(Runtime.getRuntime().availableProcessors());
+    }
+    HnswIndexFiles.write(directory, config, state);
+  }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException("this index is closed");
+  }
+
+  /** Unmaps the files of an opened index; searches afterwards fail with IllegalStateException. */
+  @Override
+  public void close() {
+    closed = true;
+    for (StoredFile f : mapped) f.close();
+  }
+}

@@ -1,0 +1,169 @@
+package dev.quarry.index.hnsw;
+
+import java.util.SplittableRandom;
+
+/**
+ * Inserts nodes into an {@link HnswGraph}: draws the node's level, descends greedily to it, beam
+ * searches each level below with {@code efConstruction}, keeps a diverse set of neighbours (a
+ * candidate is kept only if it is closer to the new node than to every neighbour already kept),
+ * and links back, pruning a neighbour's list with the same rule when it overflows.
+ *
+ * <p>Many threads may insert at once, each with its own builder; readers may search meanwhile.
+ */
+public final class HnswBuilder {
+
+  private final HnswGraph graph;
+  private final ScorerSource scorers;
+  private final int efConstruction;
+  private final double levelFactor;
+  private final long seed;
+  private final HnswSearcher searcher;
+  private int[] candNodes = new int[64];
+  private float[] candScores = new float[64];
+
+  public HnswBuilder(HnswGraph graph, ScorerSource scorers, int efConstruction, long seed) {
+    this.graph = graph;
+    this.scorers = scorers;
+    this.efConstruction = efConstruction;
+    this.levelFactor = 1 / Math.log(graph.maxConn);
+    this.seed = seed;
+    this.searcher = new HnswSearcher(graph);
+  }
+
+  /** The level of {@code node}: a geometric draw, from a generator seeded by the node so it is reproducible. */
+  public int levelFor(int node) {
+    double u = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (node + 1))).nextDouble();
+    return (int) (-Math.log(1 - u) * levelFactor);
+  }
+
+  /** Links {@code node} (already stored, below {@code limit}) into the graph. */
+  public void insert(int node, int limit) {
+    int level = levelFor(node);
+    graph.addNode(node, level + 1);
+    int entry = graph.entryNode();
+    if (entry < 0) {
+      graph.offerEntry(node, level);
+      return;
+    }
+    NodeScorer scorer = scorers.forNode(node);
+    int top = graph.maxLevel();
+    float entryScore = scorer.score(entry);
+    for (int l = top; l > level; l--) {
+      boolean moved = true;
+      while (moved) {
+        moved = false;
+        int[] list = graph.neighbors(entry, l);
+        for (int i = 1, n = list[0]; i <= n; i++) {
+          int c = list[i];
+          if (c >= limit) continue;
+          float s = scorer.score(c);
+          if (s > entryScore) {
+            entryScore = s;
+            entry = c;
+            moved = true;
+          }
+        }
+      }
+    }
+    for (int l = Math.min(level, top); l >= 0; l--) {
+      int count = searchLevel(scorer, entry, entryScore, l, limit);
+      // The best candidate seeds the next level down.
+      entry = candNodes[0];
+      entryScore = candScores[0];
+      link(node, l, count);
+    }
+    graph.offerEntry(node, level);
+  }
+
+  /** Beam search of one level from {@code entry}; leaves candidates best first in candNodes/candScores. */
+  private int searchLevel(NodeScorer scorer, int entry, float entryScore, int level, int limit) {
+    searcher.searchLevel(scorer, entry, entryScore, level, efConstruction, limit);
+    NodeHeap heap = searcher.resultHeap();
+    int n = heap.size();
+    if (candNodes.length < n) {
+      candNodes = new int[n];
+      candScores = new float[n];
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      long top = heap.pop();
+      candNodes[i] = NodeHeap.nodeOf(top);
+      candScores[i] = NodeHeap.scoreOf(top);
+    }
+    return n;
+  }
+
+  private void link(int node, int level, int count) {
+    int max = graph.maxConn(level);
+    int[] chosen = new int[max];
+    float[] chosenScores = new float[max];
+    int kept = diverse(candNodes, candScores, count, node, max, chosen, chosenScores);
+    synchronized (graph.lockFor(node)) {
+      graph.publish(node, level, chosen, chosenScores, kept);
+    }
+    for (int i = 0; i < kept; i++) addBackLink(chosen[i], level, node, chosenScores[i]);
+  }
+
+  /**
+   * Keeps candidates (sorted best first) that are closer to the base node than to any kept one, at
+   * most {@code max}; returns how many.
+   */
+  private int diverse(int[] nodes, float[] scores, int count, int exclude, int max, int[] out, float[] outScores) {
+    int kept = 0;
+    NodeScorer[] keptScorers = new NodeScorer[max];
+    for (int i = 0; i < count && kept < max; i++) {
+      int c = nodes[i];
+      if (c == exclude) continue;
+      float toBase = scores[i];
+      boolean diverse = true;
+      for (int j = 0; j < kept; j++) {
+        if (keptScorers[j].score(c) > toBase) {
+          diverse = false;
+          break;
+        }
+      }
+      if (diverse) {
+        keptScorers[kept] = scorers.forNode(c);
+        out[kept] = c;
+        outScores[kept] = toBase;
+        kept++;
+      }
+    }
+    return kept;
+  }
+
+  private void addBackLink(int target, int level, int node, float score) {
+    synchronized (graph.lockFor(target)) {
+      int[] list = graph.neighbors(target, level);
+      int n = list[0];
+      for (int i = 1; i <= n; i++) if (list[i] == node) return;
+      float[] scores = graph.scoresOf(target, level);
+      int max = graph.maxConn(level);
+      int[] nodes = new int[n + 1];
+      float[] merged = new float[n + 1];
+      // Insert in score order (best first) so that pruning can take the list as sorted candidates.
+      int w = 0;
+      boolean placed = false;
+      for (int i = 0; i < n; i++) {
+        if (!placed && (score > scores[i] || (score == scores[i] && node < list[i + 1]))) {
+          nodes[w] = node;
+          merged[w++] = score;
+          placed = true;
+        }
+        nodes[w] = list[i + 1];
+        merged[w++] = scores[i];
+      }
+      if (!placed) {
+        nodes[w] = node;
+        merged[w++] = score;
+      }
+      if (w <= max) {
+        graph.publish(target, level, nodes, merged, w);
+      } else {
+        int[] out = new int[max];
+        float[] outScores = new float[max];
+        int kept = diverse(nodes, merged, w, target, max, out, outScores);
+        graph.publish(target, level, out, outScores, kept);
+      }
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.quarry.index.hnsw;
+
+import java.util.function.IntPredicate;
+
+/**
+ * Searches an {@link HnswGraph}: greedy descent through the upper levels, then a beam search of
+ * width {@code ef} on level 0. Holds the scratch space (visited marks, heaps) of one thread: make
+ * one per thread and reuse it.
+ *
+ * <p>Rejected nodes (deleted, or outside a filter) are still walked through, only never returned.
+ * A visit limit stops a filtered search that wanders; {@link #incomplete()} then tells the caller
+ * to fall back to exact search.
+ */
+public final class HnswSearcher {
+
+  private final HnswGraph graph;
+  private int[] visited = new int[0];
+  private int epoch;
+  private final NodeHeap candidates = new NodeHeap(256, NodeHeap.MAX);
+  private final NodeHeap results = new NodeHeap(256, NodeHeap.MIN);
+  private int visitedCount;
+  private boolean incomplete;
+
+  public HnswSearcher(HnswGraph graph) {
+    this.graph = graph;
+  }
+
+  /** Results of the last search, best first: nodes and scores, {@code count} of them. */
+  public int results(int[] nodes, float[] scores) {
+    int n = results.size();
+    for (int i = n - 1; i >= 0; i--) {
+      long top = results.pop();
+      nodes[i] = NodeHeap.nodeOf(top);
+      scores[i] = NodeHeap.scoreOf(top);
+    }
+    return n;
+  }
+
+  /** How many nodes the last search scored. */
+  public int visitedCount() {
+    return visitedCount;
+  }
+
+  /** Whether the last search stopped at its visit limit. */
+  public boolean incomplete() {
+    return incomplete;
+  }
+
+  /**
+   * Finds the {@code ef} best accepted nodes among {@code [0, limit)}; read them with {@link #results}.
+   *
+   * @param accept     which nodes may be returned, or {@code null} for all
+   * @param visitLimit stop after scoring this many nodes ({@link Integer#MAX_VALUE}: no limit)
+   */
+  public void search(NodeScorer scorer, int ef, IntPredicate accept, int limit, int visitLimit) {
+    results.clear();
+    visitedCount = 0;
+    incomplete = false;
+    int entry = graph.entryNode();
+    int top = graph.maxLevel();
+    if (entry < 0 || entry >= limit) return;
+    float entryScore = scorer.score(entry);
+    visitedCount++;
+    for (int level = top; level > 0; level--) {
+      // Greedy: move to the best neighbour until none is better.
+      boolean moved = true;
+      while (moved) {
+        moved = false;
+        int[] list = graph.neighbors(entry, level);
+        for (int i = 1, n = list[0]; i <= n; i++) {
+          int node = list[i];
+          if (node >= limit) continue;
+          float s = scorer.score(node);
+          visitedCount++;
+          if (s > entryScore || (s == entryScore && node < entry)) {
+            entryScore = s;
+            entry = node;
+            moved = true;
+          }
+        }
+      }
+    }
+    prepareVisited(limit);
+    searchLevel(scorer, ef, accept, limit, visitLimit, entry, entryScore, 0);
+  }
+
+  /** Beam search of one level from one entry, all nodes accepted (the builder's search). */
+  void searchLevel(NodeScorer scorer, int entry, float entryScore, int level, int ef, int limit) {
+    results.clear();
+    visitedCount = 0;
+    incomplete = false;
+    prepareVisited(limit);
+    searchLevel(scorer, ef, null, limit, Integer.MAX_VALUE, entry, entryScore, level);
+  }
+
+  private void prepareVisited(int limit) {
+    if (visited.length < limit) {
+      visited = new int[Math.max(limit, visited.length + (visited.length >> 1))];
+      epoch = 0;
+    }
+    if (++epoch == Integer.MAX_VALUE) {
+      java.util.Arrays.fill(visited, 0);
+      epoch = 1;
+    }
+  }
+
+  private void searchLevel(NodeScorer scorer, int ef, IntPredicate accept, int limit, int visitLimit,
+      int entry, float entryScore, int level) {
+    candidates.clear();
+    int[] marks = visited;
+    int mark = epoch;
+    marks[entry] = mark;
+    candidates.push(entryScore, entry);
+    if (accept == null || accept.test(entry)) results.push(entryScore, entry);
+    float floor = results.size() >= ef ? results.topScore() : Float.NEGATIVE_INFINITY;
+    while (candidates.size() > 0) {
+      long best = candidates.pop();
+      float bestScore = NodeHeap.scoreOf(best);
+      if (bestScore < floor) break;
+      int[] list = graph.neighbors(NodeHeap.nodeOf(best), level);
+      for (int i = 1, n = list[0]; i <= n; i++) {
+        int node = list[i];
+        if (node >= limit || marks[node] == mark) continue;
+        marks[node] = mark;
+        if (visitedCount >= visitLimit) {
+          incomplete = true;
+          return;
+        }
+        float s = scorer.score(node);
+        visitedCount++;
+        if (s >= floor) {
+          candidates.push(s, node);
+          if (accept == null || accept.test(node)) {
+            results.push(s, node);
+            if (results.size() > ef) results.pop();
+            if (results.size() >= ef) floor = results.topScore();
+          }
+        }
+      }
+    }
+  }
+
+  /** For the builder: the current results heap, drained best last. */
+  NodeHeap resultHeap() {
+    return results;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.quarry.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The similarity functions a vector index scores with: a query held on the heap against a stored
+ * vector in a {@link MemorySegment} (a memory-mapped file or off-heap memory) at a byte offset.
+ *
+ * <p>Stored floats are little-endian fp32, stored codes are int8 or packed sign bits (64 to a
+ * long, little-endian). Results are bit-for-bit reproducible for one backend: the float sums are
+ * reduced in a fixed order, whether the code runs interpreted or compiled, so an index gives the
+ * same answers before and after it is closed and reopened.
+ */
+public interface VectorDistances {
+
+  /** {@code sum q[i] * v[i]} over {@code n} floats of {@code v} from byte {@code offset}. */
+  float dot(float[] q, MemorySegment v, long offset, int n);
+
+  /** {@code sum (q[i] - v[i])^2} over {@code n} floats of {@code v} from byte {@code offset}. */
+  float squareDistance(float[] q, MemorySegment v, long offset, int n);
+
+  /** {@code sum q[i] * v[i]} over {@code n} signed bytes of {@code v} from byte {@code offset}. */
+  int dotInt8(byte[] q, MemorySegment v, long offset, int n);
+
+  /** {@code sum (q[i] - v[i])^2} over {@code n} signed bytes of {@code v} from byte {@code offset}. */
+  int squareDistanceInt8(byte[] q, MemorySegment v, long offset, int n);
+
+  /** The number of differing bits between {@code words} longs of {@code q} and of {@code v} from {@code offset}. */
+  int hamming(long[] q, MemorySegment v, long offset, int words);
+
+  /** The backend that {@link KernelProvider} chose for this JVM (same property, same checks). */
+  static VectorDistances get() {
+    return VectorDistanceHolder.CHOSEN;
+  }
+
+  /** The scalar reference, whatever was chosen: the oracle for tests. */
+  static VectorDistances scalar() {
+    return VectorDistanceHolder.SCALAR;
+  }
+}
