@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.embed.Device;
 import dev.quarry.embed.EmbedOptions;
 import dev.quarry.embed.Embedder;
 import dev.quarry.model.BuiltinModels;
@@ -29,7 +30,9 @@ final class EmbedCommand implements Command {
       .option("max-length", "N", "truncate texts to N tokens (default: the model's)")
       .option("batch-size", "N", "texts per forward pass (default " + DEFAULT_BATCH_SIZE + ")")
       .flag("no-normalize", "do not L2-normalise the vectors")
-      .option("threads", "N", "encoder threads (default: all processors)");
+      .option("threads", "N", "encoder threads (default: all processors)")
+      .option("device", "cpu|cuda", "where the encoder runs (default cpu); cuda falls back to the\n"
+          + "CPU with one line on stderr when no GPU is usable");
 
   @Override
   public Args.Spec spec() {
@@ -68,6 +71,13 @@ final class EmbedCommand implements Command {
     if (args.has("no-normalize")) options = options.withNormalize(false);
     if (args.has("prompt")) options = options.withPrompt(args.get("prompt", null));
     if (args.has("prompt-name")) options = options.withPromptName(args.get("prompt-name", null));
+    if (args.has("device")) {
+      try {
+        options = options.withDevice(Device.parse(args.get("device", "cpu")));
+      } catch (IllegalArgumentException e) {
+        throw new Args.UsageException("embed", e.getMessage());
+      }
+    }
     return options;
   }
 

@@ -27,7 +27,8 @@ public final class Main {
   private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
   static {
-    for (Command c : List.of(new EmbedCommand(), new TokenizeCommand(), new ModelsCommand())) {
+    for (Command c : List.of(new EmbedCommand(), new TokenizeCommand(), new ModelsCommand(),
+        new IndexCommand(), new SearchCommand())) {
       COMMANDS.put(c.spec().command(), c);
     }
   }

@@ -1,6 +1,7 @@
 package dev.quarry.embed;
 
 import dev.quarry.kernels.KernelProvider;
+import dev.quarry.kernels.cuda.CudaUnavailableException;
 import dev.quarry.model.EncoderModel;
 import dev.quarry.model.HuggingFaceDirectory;
 import dev.quarry.model.Models;
@@ -10,6 +11,7 @@ import dev.quarry.nn.BertEncoder;
 import dev.quarry.nn.Parallel;
 import dev.quarry.nn.SentencePooling;
 import dev.quarry.nn.TokenBatch;
+import dev.quarry.nn.gpu.CudaBertEncoder;
 import dev.quarry.tokenizer.Encoding;
 import dev.quarry.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -34,6 +36,8 @@ public final class Embedder implements AutoCloseable {
   private final Tokenizer tokenizer;
   private final Parallel parallel;
   private final BertEncoder encoder;
+  /** The GPU encoder when {@link EmbedOptions#device()} is CUDA and a GPU is usable, else null. */
+  private final CudaBertEncoder gpu;
   private final Pooling pooling;
   private final boolean normalize;
   private final int dimension;
@@ -61,6 +65,17 @@ public final class Embedder implements AutoCloseable {
     int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
     this.parallel = new Parallel(threads);
     this.encoder = new BertEncoder(model.weights(), KernelProvider.tensorSupport(), parallel);
+    this.gpu = options.device() == Device.CUDA ? openGpu(model) : null;
+  }
+
+  /** The GPU encoder, or null with one line on stderr saying why the CPU runs instead. */
+  private static CudaBertEncoder openGpu(EncoderModel model) {
+    try {
+      return CudaBertEncoder.open(model.weights(), 0, TOKEN_BUDGET);
+    } catch (CudaUnavailableException | IllegalArgumentException e) {
+      System.err.println("quarry: " + e.getMessage() + "; running " + model.name() + " on the CPU");
+      return null;
+    }
   }
 
   /** Opens a built-in model by name, a Hugging Face directory or an {@code .onnx} file, with its own settings. */
@@ -148,6 +163,11 @@ public final class Embedder implements AutoCloseable {
       types[i] = encodings.get(i).typeIds();
     }
     TokenBatch batch = TokenBatch.of(ids, types);
+    if (gpu != null) {
+      float[][] vectors = gpu.embed(batch, pooling, normalize, dimension);
+      System.arraycopy(vectors, 0, out, first, vectors.length);
+      return;
+    }
     float[] hidden = encoder.forward(batch);
     int width = model.config().hiddenSize();
     for (int s = 0; s < batch.sequenceCount(); s++) {
@@ -155,6 +175,11 @@ public final class Embedder implements AutoCloseable {
       if (dimension < width) v = Arrays.copyOf(v, dimension);
       out[first + s] = normalize ? SentencePooling.normalize(v) : v;
     }
+  }
+
+  /** Where the encoder runs: {@link Device#CUDA} only when a GPU was asked for and is usable. */
+  public Device device() {
+    return gpu != null ? Device.CUDA : Device.CPU;
   }
 
   /** The length of the vectors this embedder returns. */
@@ -185,6 +210,7 @@ public final class Embedder implements AutoCloseable {
     if (closed) return;
     closed = true;
     parallel.close();
+    if (gpu != null) gpu.close();
     model.close();
   }
 }
