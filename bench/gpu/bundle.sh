@@ -23,5 +23,5 @@ for natives in "$lib"/jcuda-natives-*.jar; do
   zip -q -d "$natives" 'lib/libJNvPTXCompiler*' 'lib/libJNvrtc*' || true
 done
 cp "$root/bench/gpu/device-check.sh" "$root/.gpu/"
-unzip -l "$lib"/quarry-native-*.jar | grep -q quarry.fatbin || echo "warning: quarry-native has no kernels (nvcc missing?)" >&2
+unzip -l "$lib"/quarry-native-*.jar | grep quarry.fatbin >/dev/null || echo "warning: quarry-native has no kernels (nvcc missing?)" >&2
 echo "bundle: $(du -sm "$root/.gpu" | cut -f1) MiB in .gpu: $(ls "$lib" | tr '\n' ' ')"

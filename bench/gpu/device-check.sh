@@ -45,7 +45,7 @@ if [ "$left" -gt 170 ]; then
     >> "$out/torch.jsonl" 2> "$out/torch-bge-base.err" && archs=minilm-l6,bge-base
 fi
 note "3. Quarry speed ($archs)"
-timeout 120 bash -c "$(declare -f quarry); here='$here'; quarry speed '$out/torch.jsonl' $archs" > "$out/speed.log" 2>&1 || status=1
+timeout 200 bash -c "$(declare -f quarry); here='$here'; quarry speed '$out/torch.jsonl' $archs" > "$out/speed.log" 2>&1 || status=1
 
 echo
 echo "================ Quarry GPU check ($(cut -d, -f1 "$out/gpu.txt"), $((SECONDS - start)) s) ================"

@@ -5,4 +5,5 @@
 #include "layernorm.cuh"
 #include "elementwise.cuh"
 #include "attention.cuh"
+#include "attention_mma.cuh"
 #include "pooling.cuh"

@@ -243,12 +243,15 @@ public final class GpuBench {
         BertWeights weights = RandomBert.weights(config, arena, 42);
         try (CudaBertEncoder gpu = CudaBertEncoder.open(weights, 0, 16384)) {
           device = gpu.deviceDescription();
+          boolean mmaOk = gpu.selfCheck().startsWith("PASS");
+          row("self-check " + arch, gpu.selfCheck().replace("|", "/"), "rel<1e-2", mmaOk);
+          OUT.println("|   kernels: " + gpu.kernelChoice() + " |");
           ok &= graphsMatchEager(gpu, config);
           for (String shape : shapes.split(",")) {
             String[] bs = shape.split("x");
             int b = Integer.parseInt(bs[0]), s = Integer.parseInt(bs[1]);
             TokenBatch batch = randomBatch(b, s, new Random(b * 1000L + s));
-            int[] budgets = b * s > 16384 ? new int[] {8192, 16384, 32768, 131072} : new int[] {16384};
+            int[] budgets = b * s > 16384 ? new int[] {32768, 131072} : new int[] {16384};
             double best = Double.MAX_VALUE;
             int bestBudget = 0;
             for (int budget : budgets) {
@@ -273,6 +276,7 @@ public final class GpuBench {
             if (arch.equals("minilm-l6") && shape.equals("1024x128") && compiled != null) throughputRatio = speedup;
             if (arch.equals("minilm-l6") && shape.equals("1x16") && compiled != null) latencyRatio = best / compiled.ms;
           }
+          abAndProfile(gpu, config, arch, shapes, mmaOk);
         }
       }
     }
@@ -281,6 +285,88 @@ public final class GpuBench {
     OUT.printf(Locale.ROOT, "gpu: quarry/pytorch-compiled throughput1024x128=%.2f latency1x16=%.2f%n",
         throughputRatio, latencyRatio);
     return ok;
+  }
+
+  /**
+   * The same large batch with each kernel choice (old CUDA-core attention and pairwise GELU against the
+   * tensor-core attention and 16-byte GELU), then the per-stage device-time breakdown of one forward
+   * pass at 32x128 and 1024x128 (and 1024x128 with the old kernels), as a table.
+   */
+  private static void abAndProfile(CudaBertEncoder gpu, BertConfig config, String arch, String shapes, boolean mmaOk) {
+    String big = Arrays.asList(shapes.split(",")).contains("1024x128") ? "1024x128" : null;
+    boolean vecOk = config.intermediateSize() % 8 == 0;
+    String defaults = gpu.kernelChoice();
+    boolean defMma = defaults.contains("attention=mma"), defVec = defaults.contains("gelu=vec8");
+    try {
+      if (big != null) {
+        TokenBatch batch = randomBatch(1024, 128, new Random(1024L * 1000 + 128));
+        gpu.setTokenBudget(131072);
+        boolean[][] choices = {{false, false}, {mmaOk, false}, {mmaOk, vecOk}, {false, vecOk}};
+        for (boolean[] c : choices) {
+          gpu.setKernels(c[0], c[1]);
+          double ms = medianMs(gpu, batch, 15);
+          OUT.printf(Locale.ROOT, "|   %s 1024x128, %s | %.3f ms | %.0f texts/s |%n", arch, gpu.kernelChoice(), ms, 1024 / ms * 1000);
+        }
+      }
+      gpu.setKernels(defMma, defVec);
+      List<String> columns = new ArrayList<>();
+      List<CudaBertEncoder.Profile> profiles = new ArrayList<>();
+      for (String shape : new String[] {"32x128", big, big}) {
+        if (shape == null) continue;
+        boolean old = profiles.size() == 2;
+        if (old) gpu.setKernels(false, false);
+        String[] bs = shape.split("x");
+        int b = Integer.parseInt(bs[0]), s = Integer.parseInt(bs[1]);
+        gpu.setTokenBudget(Math.max(16384, b * s));
+        profiles.add(gpu.profile(randomBatch(b, s, new Random(b * 1000L + s)), 7));
+        columns.add(shape + (old ? " (" + gpu.kernelChoice() + ")" : ""));
+      }
+      gpu.setKernels(defMma, defVec);
+      gpu.setTokenBudget(16384);
+      OUT.println();
+      StringBuilder head = new StringBuilder("| " + arch + " stage (device ms, median of 7, all layers) |");
+      StringBuilder rule = new StringBuilder("|---|");
+      for (String c : columns) {
+        head.append(' ').append(c).append(" | % |");
+        rule.append("---|---|");
+      }
+      OUT.println(head);
+      OUT.println(rule);
+      java.util.LinkedHashSet<String> stages = new java.util.LinkedHashSet<>();
+      for (CudaBertEncoder.Profile p : profiles) stages.addAll(p.stageMs().keySet());
+      for (String st : stages) {
+        StringBuilder line = new StringBuilder("| " + st + " |");
+        for (CudaBertEncoder.Profile p : profiles) {
+          Double ms = p.stageMs().get(st);
+          line.append(ms == null ? " - | - |" : String.format(Locale.ROOT, " %.3f | %.1f%% |", ms, 100 * ms / p.stagedTotalMs()));
+        }
+        OUT.println(line);
+      }
+      String[] names = {"sum: first to last event (staged, eager)", "graph replay, device time (events)",
+          "host time to queue the staged pass / spin"};
+      for (int k = 0; k < names.length; k++) {
+        StringBuilder line = new StringBuilder("| " + names[k] + " |");
+        for (CudaBertEncoder.Profile p : profiles) {
+          line.append(switch (k) {
+            case 0 -> String.format(Locale.ROOT, " %.3f | |", p.stagedTotalMs());
+            case 1 -> String.format(Locale.ROOT, " %.3f | |", p.graphMs());
+            default -> String.format(Locale.ROOT, " %.2f / %.1f%s | |", p.queueMs(), p.spinMs(),
+                p.queueMs() > p.spinMs() ? " (gaps counted!)" : "");
+          });
+        }
+        OUT.println(line);
+      }
+      OUT.println();
+    } catch (RuntimeException e) {
+      OUT.println("|   profile/A-B failed: " + e + " |");
+      e.printStackTrace(OUT);
+      try {
+        gpu.setKernels(defMma, defVec);
+        gpu.setTokenBudget(16384);
+      } catch (RuntimeException ignored) {
+        // the speed rows above stand
+      }
+    }
   }
 
   /** Replayed graphs must give exactly what launching every kernel gives. */

@@ -7,11 +7,16 @@ import dev.quarry.kernels.cuda.CudaGraph;
 import dev.quarry.kernels.cuda.CudaModule;
 import dev.quarry.kernels.cuda.DeviceBuffer;
 import dev.quarry.kernels.cuda.PinnedBuffer;
+import dev.quarry.kernels.cuda.StageTimer;
 import dev.quarry.model.BertConfig;
 import dev.quarry.model.BertWeights;
 import dev.quarry.model.Pooling;
 import dev.quarry.nn.TokenBatch;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Random;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +48,12 @@ public final class CudaBertEncoder implements AutoCloseable {
   private final CublasGemm blas;
   private final GpuBertWeights weights;
   private final DeviceMemoryPlan plan;
-  private final CUfunction embedNorm, residualNorm, biasGelu, attention, pool;
+  private final CUfunction embedNorm, residualNorm, biasGelu, biasGelu8, attentionSimt, attentionMma, pool, spin;
+  /** Tensor-core attention (mma.sync) unless its start-up self-check failed or it was switched off. */
+  private boolean mmaAttention;
+  /** 16-byte bias + GELU (cols a multiple of 8) or the original pairwise kernel. */
+  private boolean vectorGelu;
+  private final String selfCheck;
   private final Map<String, CudaGraph> graphs = new LinkedHashMap<>(16, 0.75f, true);
   private int tokenBudget;
   private boolean useGraphs = true;
@@ -90,10 +100,113 @@ public final class CudaBertEncoder implements AutoCloseable {
     this.embedNorm = module.function("embed_layernorm");
     this.residualNorm = module.function("bias_residual_layernorm");
     this.biasGelu = module.function("bias_gelu");
-    this.attention = module.function(config.headDim() == 32 ? "attention_d32" : "attention_d64");
+    this.biasGelu8 = module.function("bias_gelu8");
+    this.attentionSimt = module.function(config.headDim() == 32 ? "attention_d32" : "attention_d64");
+    this.attentionMma = module.function(config.headDim() == 32 ? "attention_mma_d32" : "attention_mma_d64");
     this.pool = module.function("pool_normalize");
+    this.spin = module.function("spin_ns");
     this.tokenBudget = tokenBudget;
+    this.vectorGelu = config.intermediateSize() % 8 == 0
+        && !"pairs".equals(System.getProperty("quarry.gpu.gelu"));
+    boolean wantMma = !"simt".equals(System.getProperty("quarry.gpu.attention"));
+    String check;
+    try {
+      check = wantMma ? checkMmaAttention() : "tensor-core attention off (quarry.gpu.attention=simt)";
+    } catch (RuntimeException e) {
+      blas.close();
+      weights.close();
+      throw e;
+    }
+    this.mmaAttention = wantMma && check.startsWith("PASS");
+    this.selfCheck = check;
+    if (wantMma && !mmaAttention) System.err.println("quarry: " + check + "; using the CUDA-core attention kernel");
   }
+
+  /** The tensor-core attention kernel against the CUDA-core one on random q|k|v, before any use. */
+  private String checkMmaAttention() {
+    int h = config.hiddenSize();
+    int[] lengths = {1, 7, 64, 65, 128, Math.min(130, config.maxPositions())};
+    int tokens = 0, maxLength = 0;
+    for (int n : lengths) {
+      tokens += n;
+      maxLength = Math.max(maxLength, n);
+    }
+    int slots = lengths.length + 1; // plus an empty slot, as the graph buckets have
+    ByteBuffer startsHost = ByteBuffer.allocateDirect(4 * (slots + 1)).order(ByteOrder.LITTLE_ENDIAN);
+    int at = 0;
+    startsHost.putInt(0);
+    for (int n : lengths) startsHost.putInt(at += n);
+    startsHost.putInt(at).flip();
+    Random random = new Random(11);
+    ByteBuffer qkvHost = ByteBuffer.allocateDirect(2 * tokens * 3 * h).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < tokens * 3 * h; i++) qkvHost.putShort(Float.floatToFloat16(random.nextFloat() * 4 - 2));
+    qkvHost.flip();
+    ByteBuffer biasHost = ByteBuffer.allocateDirect(4 * 3 * h).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 3 * h; i++) biasHost.putFloat(random.nextFloat() - 0.5f);
+    biasHost.flip();
+    ByteBuffer poison = ByteBuffer.allocateDirect(2 * tokens * h).order(ByteOrder.LITTLE_ENDIAN);
+    while (poison.hasRemaining()) poison.putShort((short) 0x7e00); // fp16 NaN: unwritten outputs show
+    poison.flip();
+    float scaleLog2 = (float) (1 / Math.sqrt(config.headDim()) / Math.log(2));
+    int zTiles = (maxLength + ShapeBucket.QUERY_TILE - 1) / ShapeBucket.QUERY_TILE;
+    try (DeviceBuffer starts = context.allocate(4L * (slots + 1)); DeviceBuffer qkv = context.allocate(2L * tokens * 3 * h);
+         DeviceBuffer bias = context.allocate(4L * 3 * h); DeviceBuffer a = context.allocate(2L * tokens * h);
+         DeviceBuffer b = context.allocate(2L * tokens * h); PinnedBuffer hostA = context.allocatePinned(2L * tokens * h);
+         PinnedBuffer hostB = context.allocatePinned(2L * tokens * h)) {
+      starts.upload(startsHost, 0);
+      qkv.upload(qkvHost, 0);
+      bias.upload(biasHost, 0);
+      b.upload(poison.duplicate(), 0);
+      context.launch(attentionSimt, "attention", slots, config.heads(), zTiles, ShapeBucket.QUERY_TILE, 0,
+          qkv.address(), bias.address(), starts.address(), a.address(), h, scaleLog2);
+      context.launch(attentionMma, "attention_mma", slots, config.heads(), zTiles, MMA_THREADS, 0,
+          qkv.address(), bias.address(), starts.address(), b.address(), h, scaleLog2);
+      a.download(0, hostA, 2L * tokens * h);
+      b.download(0, hostB, 2L * tokens * h);
+      context.synchronize();
+      ByteBuffer ra = hostA.buffer(), rb = hostB.buffer();
+      double err = 0, norm = 0, maxDiff = 0;
+      int bad = 0;
+      for (int i = 0; i < tokens * h; i++) {
+        float x = Float.float16ToFloat(ra.getShort(2 * i));
+        float y = Float.float16ToFloat(rb.getShort(2 * i));
+        if (!Float.isFinite(y)) bad++;
+        err += (double) (x - y) * (x - y);
+        norm += (double) x * x;
+        maxDiff = Math.max(maxDiff, Math.abs(x - y));
+      }
+      double rel = Math.sqrt(err / norm);
+      String figures = String.format(java.util.Locale.ROOT, "rel. L2 %.1e, max|d| %.1e, %d unwritten/NaN of %d",
+          rel, maxDiff, bad, tokens * h);
+      boolean pass = bad == 0 && rel < 1e-2;
+      return (pass ? "PASS" : "FAIL") + ": tensor-core attention vs CUDA-core attention, " + figures;
+    }
+  }
+
+  /** What the start-up self-check of the tensor-core attention found (PASS/FAIL and its figures). */
+  public String selfCheck() {
+    return selfCheck;
+  }
+
+  /** Which kernels run now: e.g. {@code attention=mma gelu=vec8}. */
+  public synchronized String kernelChoice() {
+    return "attention=" + (mmaAttention ? "mma" : "simt") + " gelu=" + (vectorGelu ? "vec8" : "pairs");
+  }
+
+  /**
+   * Chooses the attention kernel (tensor cores only if its self-check passed) and the GELU kernel,
+   * for A/B timing; drops captured graphs.
+   */
+  public synchronized void setKernels(boolean mma, boolean vectorGelu) {
+    if (mma && !selfCheck.startsWith("PASS")) throw new IllegalStateException(selfCheck);
+    if (vectorGelu && config.intermediateSize() % 8 != 0) throw new IllegalStateException("intermediate size % 8 != 0");
+    this.mmaAttention = mma;
+    this.vectorGelu = vectorGelu;
+    for (CudaGraph g : graphs.values()) g.close();
+    graphs.clear();
+  }
+
+  private static final int MMA_THREADS = 128;
 
   /**
    * Puts {@code weights} on GPU {@code ordinal}.
@@ -195,39 +308,113 @@ public final class CudaBertEncoder implements AutoCloseable {
   }
 
   private float[][] run(TokenBatch batch, Pooling pooling, boolean normalize, int dimension) {
-    int maxLength = 0;
-    for (int s = 0; s < batch.sequenceCount(); s++) maxLength = Math.max(maxLength, batch.length(s));
-    ShapeBucket bucket = ShapeBucket.of(batch.tokenCount(), batch.sequenceCount(), maxLength);
+    ShapeBucket bucket = bucketOf(batch);
     Workspace ws = workspaceFor(bucket);
     PackedBatch.write(batch, bucket, ws.capacity(), ws.hostInputs().buffer());
     if (useGraphs) {
-      String key = bucket.tokens() + "x" + bucket.sequences() + "x" + bucket.maxLength() + ":" + pooling
-          + ":" + normalize + ":" + dimension;
-      CudaGraph graph = graphs.get(key);
-      if (graph == null) {
-        graph = CudaGraph.capture(context, () -> queue(ws, bucket, pooling, normalize, dimension));
-        graphs.put(key, graph);
-        if (graphs.size() > MAX_GRAPHS) {
-          var eldest = graphs.entrySet().iterator().next();
-          eldest.getValue().close();
-          graphs.remove(eldest.getKey());
-        }
-      }
-      graph.launch();
+      graphFor(ws, bucket, pooling, normalize, dimension).launch();
     } else {
-      queue(ws, bucket, pooling, normalize, dimension);
+      queue(ws, bucket, pooling, normalize, dimension, null);
     }
     context.synchronize();
-    ByteBuffer pooled = ws.hostPooled().buffer();
+    FloatBuffer pooled = ws.hostPooled().buffer().asFloatBuffer();
     float[][] out = new float[batch.sequenceCount()][dimension];
-    for (int s = 0; s < out.length; s++) {
-      for (int i = 0; i < dimension; i++) out[s][i] = pooled.getFloat(4 * (s * dimension + i));
-    }
+    for (int s = 0; s < out.length; s++) pooled.get(s * dimension, out[s]);
     return out;
   }
 
-  /** Queues one forward pass of a {@code bucket}-shaped batch on the stream (captured into graphs as is). */
-  private void queue(Workspace ws, ShapeBucket bucket, Pooling pooling, boolean normalize, int dimension) {
+  private static ShapeBucket bucketOf(TokenBatch batch) {
+    int maxLength = 0;
+    for (int s = 0; s < batch.sequenceCount(); s++) maxLength = Math.max(maxLength, batch.length(s));
+    return ShapeBucket.of(batch.tokenCount(), batch.sequenceCount(), maxLength);
+  }
+
+  private CudaGraph graphFor(Workspace ws, ShapeBucket bucket, Pooling pooling, boolean normalize, int dimension) {
+    String key = bucket.tokens() + "x" + bucket.sequences() + "x" + bucket.maxLength() + ":" + pooling
+        + ":" + normalize + ":" + dimension;
+    CudaGraph graph = graphs.get(key);
+    if (graph == null) {
+      graph = CudaGraph.capture(context, () -> queue(ws, bucket, pooling, normalize, dimension, null));
+      graphs.put(key, graph);
+      if (graphs.size() > MAX_GRAPHS) {
+        var eldest = graphs.entrySet().iterator().next();
+        eldest.getValue().close();
+        graphs.remove(eldest.getKey());
+      }
+    }
+    return graph;
+  }
+
+  /**
+   * Where the device time of one forward pass of {@code batch} (one sub-batch: at most
+   * {@link #tokenBudget()} tokens) goes, mean pooling, normalised, full width.
+   *
+   * @param stageMs median milliseconds per kernel family over the repetitions, summed over layers,
+   *     timed by events around each launch with every launch queued behind a spinning kernel (so the
+   *     host's launch gaps are not in them)
+   * @param stagedTotalMs median of the first-to-last event time of those runs
+   * @param graphMs median device time of one replay of the captured graph (events around it)
+   * @param queueMs median host time to queue one staged pass (must stay under {@code spinMs})
+   */
+  public record Profile(Map<String, Double> stageMs, double stagedTotalMs, double graphMs, double queueMs, double spinMs) {}
+
+  public synchronized Profile profile(TokenBatch batch, int repetitions) {
+    if (batch.tokenCount() > tokenBudget) {
+      throw new IllegalArgumentException(batch.tokenCount() + " tokens exceed the budget of " + tokenBudget);
+    }
+    validate(batch);
+    context.makeCurrent();
+    int h = config.hiddenSize();
+    ShapeBucket bucket = bucketOf(batch);
+    Workspace ws = workspaceFor(bucket);
+    PackedBatch.write(batch, bucket, ws.capacity(), ws.hostInputs().buffer());
+    CudaGraph graph = graphFor(ws, bucket, Pooling.MEAN, true, h);
+    double spinMs = 5 + 0.8 * config.layers();
+    Map<String, double[]> stages = new LinkedHashMap<>();
+    double[] graphMs = new double[repetitions], totals = new double[repetitions], queue = new double[repetitions];
+    try (StageTimer timer = new StageTimer(context)) {
+      for (int i = 0; i < 3; i++) graph.launch();
+      for (int r = 0; r < repetitions; r++) {
+        timer.start();
+        graph.launch();
+        timer.stage("graph");
+        graphMs[r] = timer.totalMillis();
+      }
+      for (int r = -1; r < repetitions; r++) {
+        context.launch(spin, "spin_ns", 1, 1, 1, 1, 0, (long) (spinMs * 1e6));
+        long t0 = System.nanoTime();
+        timer.start();
+        queue(ws, bucket, Pooling.MEAN, true, h, timer);
+        double q = (System.nanoTime() - t0) / 1e6;
+        context.synchronize();
+        if (r < 0) continue; // warm-up: the first eager pass loads cuBLAS's kernels
+        queue[r] = q;
+        totals[r] = timer.totalMillis();
+        for (Map.Entry<String, Double> e : timer.millis().entrySet()) {
+          stages.computeIfAbsent(e.getKey(), k -> new double[repetitions])[r] = e.getValue();
+        }
+      }
+    }
+    Map<String, Double> medians = new LinkedHashMap<>();
+    for (Map.Entry<String, double[]> e : stages.entrySet()) medians.put(e.getKey(), median(e.getValue()));
+    return new Profile(medians, median(totals), median(graphMs), median(queue), spinMs);
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v[v.length / 2];
+  }
+
+  private static void stage(StageTimer timer, String label) {
+    if (timer != null) timer.stage(label);
+  }
+
+  /**
+   * Queues one forward pass of a {@code bucket}-shaped batch on the stream (captured into graphs as
+   * is); with a {@code timer}, an event after each launch charges it to its kernel family.
+   */
+  private void queue(Workspace ws, ShapeBucket bucket, Pooling pooling, boolean normalize, int dimension, StageTimer timer) {
     ShapeBucket cap = ws.capacity();
     int rows = bucket.tokens(), h = config.hiddenSize(), inner = config.intermediateSize();
     long in = ws.inputs().address();
@@ -238,29 +425,53 @@ public final class CudaBertEncoder implements AutoCloseable {
     }
     ws.inputs().upload(ws.hostInputs(), PackedBatch.startsOffset(cap), PackedBatch.startsOffset(cap),
         4L * (bucket.sequences() + 1));
+    stage(timer, "H2D inputs");
     float eps = config.layerNormEps();
     int normBlocks = (rows + 3) / 4;
     context.launch(embedNorm, "embed_layernorm", normBlocks, 1, 1, 128, 0, ids, types, positions,
         weights.wordEmbeddings.address(), weights.positionEmbeddings.address(), weights.typeEmbeddings.address(),
         weights.embeddingNormWeight.address(), weights.embeddingNormBias.address(), ws.x().address(), rows, h, eps);
+    stage(timer, "embeddings + LN");
     float scaleLog2 = (float) (1 / Math.sqrt(config.headDim()) / Math.log(2));
     int geluBlocks = (int) Math.min(65535, ((long) rows * inner / 2 + 255) / 256);
+    // bias_gelu8: x = 8-column chunks of a row (64 threads), y = row groups of ~16 rows per thread.
+    int chunkBlocks = (inner / 8 + 63) / 64;
+    int rowGroups = Math.max(1, Math.min(65535, (rows + 15) / 16));
     for (GpuBertWeights.Layer layer : weights.layers) {
       blas.linear(ws.x().address(), layer.qkv().address(), ws.qkv().address(), rows, h, 3 * h);
-      context.launch(attention, "attention", bucket.sequences(), config.heads(),
-          bucket.maxLength() / ShapeBucket.QUERY_TILE, ShapeBucket.QUERY_TILE, 0, ws.qkv().address(), layer.qkvBias().address(), starts,
-          ws.context().address(), h, scaleLog2);
+      stage(timer, "QKV GEMM");
+      if (mmaAttention) {
+        context.launch(attentionMma, "attention_mma", bucket.sequences(), config.heads(),
+            bucket.maxLength() / ShapeBucket.QUERY_TILE, MMA_THREADS, 0, ws.qkv().address(), layer.qkvBias().address(),
+            starts, ws.context().address(), h, scaleLog2);
+      } else {
+        context.launch(attentionSimt, "attention", bucket.sequences(), config.heads(),
+            bucket.maxLength() / ShapeBucket.QUERY_TILE, ShapeBucket.QUERY_TILE, 0, ws.qkv().address(),
+            layer.qkvBias().address(), starts, ws.context().address(), h, scaleLog2);
+      }
+      stage(timer, "attention");
       blas.linear(ws.context().address(), layer.attentionOut().address(), ws.projected().address(), rows, h, h);
+      stage(timer, "out-proj GEMM");
       context.launch(residualNorm, "bias_residual_layernorm", normBlocks, 1, 1, 128, 0,
           ws.projected().address(), layer.attentionOutBias().address(), ws.x().address(),
           layer.attentionNormWeight().address(), layer.attentionNormBias().address(), ws.x1().address(), rows, h, eps);
+      stage(timer, "bias+residual+LN (attn)");
       blas.linear(ws.x1().address(), layer.intermediate().address(), ws.inner().address(), rows, h, inner);
-      context.launch(biasGelu, "bias_gelu", geluBlocks, 1, 1, 256, 0, ws.inner().address(),
-          layer.intermediateBias().address(), rows, inner);
+      stage(timer, "FFN1 GEMM");
+      if (vectorGelu) {
+        context.launch(biasGelu8, "bias_gelu8", chunkBlocks, rowGroups, 1, 64, 0, ws.inner().address(),
+            layer.intermediateBias().address(), rows, inner);
+      } else {
+        context.launch(biasGelu, "bias_gelu", geluBlocks, 1, 1, 256, 0, ws.inner().address(),
+            layer.intermediateBias().address(), rows, inner);
+      }
+      stage(timer, "bias+GELU");
       blas.linear(ws.inner().address(), layer.output().address(), ws.projected().address(), rows, inner, h);
+      stage(timer, "FFN2 GEMM");
       context.launch(residualNorm, "bias_residual_layernorm", normBlocks, 1, 1, 128, 0,
           ws.projected().address(), layer.outputBias().address(), ws.x1().address(),
           layer.outputNormWeight().address(), layer.outputNormBias().address(), ws.x().address(), rows, h, eps);
+      stage(timer, "bias+residual+LN (ffn)");
     }
     int mode = switch (pooling) {
       case MEAN -> 0;
@@ -269,7 +480,9 @@ public final class CudaBertEncoder implements AutoCloseable {
     };
     context.launch(pool, "pool_normalize", bucket.sequences(), 1, 1, 128, 0, ws.x().address(), starts, h, mode,
         dimension, normalize ? 1 : 0, ws.pooled().address());
+    stage(timer, "pool + normalize");
     ws.pooled().download(0, ws.hostPooled(), 4L * bucket.sequences() * dimension);
+    stage(timer, "D2H vectors");
   }
 
   private Workspace workspaceFor(ShapeBucket bucket) {

@@ -45,22 +45,23 @@ public final class PackedBatch {
       throw new IllegalArgumentException(batch.tokenCount() + " tokens / " + batch.sequenceCount()
           + " sequences do not fit bucket " + bucket + " within " + capacity);
     }
-    ByteBuffer b = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    int tokens = batch.tokenCount();
-    int[] ids = batch.ids();
-    int[] types = batch.typeIds();
-    long idsAt = idsOffset(capacity), typesAt = typesOffset(capacity), posAt = positionsOffset(capacity);
-    for (int t = 0; t < bucket.tokens(); t++) {
-      b.putInt((int) (idsAt + 4L * t), t < tokens ? ids[t] : 0);
-      b.putInt((int) (typesAt + 4L * t), t < tokens ? types[t] : 0);
-    }
+    // Bulk int views: this runs on the host before every batch, inside the timed region.
+    java.nio.IntBuffer b = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+    int tokens = batch.tokenCount(), padded = bucket.tokens();
+    int idsAt = (int) (idsOffset(capacity) / 4), typesAt = (int) (typesOffset(capacity) / 4);
+    int posAt = (int) (positionsOffset(capacity) / 4), startsAt = (int) (startsOffset(capacity) / 4);
+    b.put(idsAt, batch.ids(), 0, tokens);
+    b.put(typesAt, batch.typeIds(), 0, tokens);
+    int[] positions = new int[padded];
     for (int s = 0; s < batch.sequenceCount(); s++) {
-      for (int p = 0, t = batch.start(s); p < batch.length(s); p++, t++) b.putInt((int) (posAt + 4L * t), p);
+      for (int p = 0, t = batch.start(s); p < batch.length(s); p++, t++) positions[t] = p;
     }
-    for (int t = tokens; t < bucket.tokens(); t++) b.putInt((int) (posAt + 4L * t), 0);
-    long startsAt = startsOffset(capacity);
-    for (int s = 0; s <= bucket.sequences(); s++) {
-      b.putInt((int) (startsAt + 4L * s), s <= batch.sequenceCount() ? batch.starts()[s] : tokens);
-    }
+    b.put(posAt, positions, 0, padded);
+    int[] zeros = new int[padded - tokens];
+    b.put(idsAt + tokens, zeros);
+    b.put(typesAt + tokens, zeros);
+    int[] starts = new int[bucket.sequences() + 1];
+    for (int s = 0; s < starts.length; s++) starts[s] = s <= batch.sequenceCount() ? batch.starts()[s] : tokens;
+    b.put(startsAt, starts);
   }
 }
