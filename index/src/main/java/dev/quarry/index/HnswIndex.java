@@ -5,6 +5,7 @@ import dev.quarry.index.hnsw.HnswGraph;
 import dev.quarry.index.hnsw.HnswSearcher;
 import dev.quarry.index.hnsw.NodeScorer;
 import dev.quarry.index.store.StoredFile;
+import dev.quarry.index.store.WriteHook;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,9 +30,6 @@ import java.util.function.IntPredicate;
  */
 public final class HnswIndex implements AutoCloseable {
 
-  /** Shortlist size as a multiple of k for the quantized encodings. */
-  static final int INT8_OVERSAMPLE = 3;
-  static final int BINARY_OVERSAMPLE = 10;
   /** Commit rebuilds the graph when more than this fraction of its nodes are tombstones. */
   static final double REBUILD_FRACTION = 0.25;
 
@@ -171,7 +169,8 @@ public final class HnswIndex implements AutoCloseable {
 
   /**
    * The {@code k} nearest live vectors accepted by {@code filter} ({@code null}: all), best first,
-   * with beam width {@code ef} (raised to {@code k}). A filter that passes at most {@code k} ids
+   * with beam width {@code ef} (raised to {@code k}, and for the quantized encodings to
+   * {@link VectorIndexConfig#oversample} times {@code k}: that shortlist is rescored with floats). A filter that passes at most {@code k} ids
    * is searched exactly; so is one whose graph search would score more nodes than it passes.
    */
   public List<SearchHit> search(float[] query, int k, int ef, IdFilter filter) {
@@ -194,9 +193,7 @@ public final class HnswIndex implements AutoCloseable {
     IntPredicate accept = filter == null
         ? (ids.deletedCount() == 0 ? null : node -> !ids.isDeleted(node))
         : node -> !ids.isDeleted(node) && filter.accepts(ids.idOf(node));
-    int beam = Math.max(ef, k);
-    if (config.encoding() == VectorEncoding.INT8) beam = Math.max(beam, INT8_OVERSAMPLE * k);
-    if (config.encoding() == VectorEncoding.BINARY) beam = Math.max(beam, BINARY_OVERSAMPLE * k);
+    int beam = config.beamWidth(k, ef);
     HnswSearcher searcher = s.searchers.get();
     searcher.search(s.data.traversal(q), beam, accept, limit, visitLimit);
     if (searcher.incomplete()) return FlatIndex.exactSearch(s.data.exact(q), limit, k, ids, filter, config.similarity());
@@ -262,15 +259,22 @@ public final class HnswIndex implements AutoCloseable {
 
   /**
    * Writes the index to {@code directory} as one atomic commit (rebuilding first if tombstones
-   * pile up); a crash at any point leaves the previous commit there intact.
+   * pile up); a crash at any point leaves the previous commit there intact. The directory may be
+   * the one this index was opened from: the new commit's files get new names, and the old ones,
+   * still mapped by this index, are only unlinked once the new manifest is in place.
    */
-  public synchronized void commit(Path directory) throws IOException {
+  public void commit(Path directory) throws IOException {
+    commit(directory, WriteHook.NONE);
+  }
+
+  /** As {@link #commit(Path)}, with {@code hook} called before every disk step (tests fail commits with it). */
+  synchronized void commit(Path directory, WriteHook hook) throws IOException {
     checkOpen();
     State s = state;
     if (s.ids.deletedCount() > REBUILD_FRACTION * Math.max(1, s.data.floats.size())) {
       rebuild(Runtime.getRuntime().availableProcessors());
     }
-    HnswIndexFiles.write(directory, config, state);
+    HnswIndexFiles.write(directory, config, state, hook);
   }
 
   private void checkOpen() {

@@ -7,6 +7,7 @@ import dev.quarry.index.store.IndexStore;
 import dev.quarry.index.store.Manifest;
 import dev.quarry.index.store.StoreOutput;
 import dev.quarry.index.store.StoredFile;
+import dev.quarry.index.store.WriteHook;
 import dev.quarry.index.vectors.BinaryQuantizer;
 import dev.quarry.index.vectors.Int8Quantizer;
 import dev.quarry.index.vectors.RecordStore;
@@ -28,7 +29,9 @@ import java.util.Map;
  * codes    "quarry.vectors.int8"   float32 centre, float32 step, zeros to byte 64, then per ordinal
  *                                  dimension int8 codes + int32 Σcodes
  *          "quarry.vectors.binary" dimension float32 means, zeros to a multiple of 64, then per
- *                                  ordinal ⌈dimension/64⌉ int64 sign-bit words (bit i of word i/64)
+ *                                  ordinal ⌈dimension/64⌉ int64 sign-bit words of x - means (bit
+ *                                  i%64 of word i/64), float32 scale ‖o‖²/Σ|o_i|, float32 bias
+ *                                  (-‖o‖² for EUCLIDEAN, &lt;means, o&gt; otherwise; o = x - means)
  * ids      "quarry.ids"            int32 count, int32 W, count int64 ids, W int64 tombstone words
  * graph    "quarry.hnsw.graph"     int32 count, int32 M, int32 entry node (-1: empty), int32 top level;
  *                                  int32 levels of each node (count of them); then for each level L
@@ -37,7 +40,7 @@ import java.util.Map;
  * </pre>
  *
  * The manifest's metadata holds the configuration (dimension, similarity, encoding, m,
- * efConstruction, efSearch, seed) and the count.
+ * efConstruction, efSearch, seed, oversample; a manifest without oversample means 0) and the count.
  */
 final class HnswIndexFiles {
 
@@ -48,9 +51,9 @@ final class HnswIndexFiles {
 
   private HnswIndexFiles() {}
 
-  static void write(Path directory, VectorIndexConfig config, HnswIndex.State s) throws IOException {
+  static void write(Path directory, VectorIndexConfig config, HnswIndex.State s, WriteHook hook) throws IOException {
     int count = s.data.floats.size();
-    try (IndexStore store = IndexStore.open(directory)) {
+    try (IndexStore store = IndexStore.open(directory, hook)) {
       Commit commit = store.newCommit();
       try {
         try (StoreOutput out = commit.create("vectors", "quarry.vectors.f32", VERSION)) {
@@ -95,6 +98,7 @@ final class HnswIndexFiles {
         commit.put("efConstruction", Integer.toString(config.efConstruction()));
         commit.put("efSearch", Integer.toString(config.efSearch()));
         commit.put("seed", Long.toString(config.seed()));
+        commit.put("oversample", Integer.toString(config.oversample()));
         commit.put("count", Integer.toString(count));
         commit.commit();
       } finally {
@@ -114,7 +118,8 @@ final class HnswIndexFiles {
         config = new VectorIndexConfig(Integer.parseInt(need(meta, "dimension", directory)),
             Similarity.valueOf(need(meta, "similarity", directory)), VectorEncoding.valueOf(need(meta, "encoding", directory)),
             Integer.parseInt(need(meta, "m", directory)), Integer.parseInt(need(meta, "efConstruction", directory)),
-            Integer.parseInt(need(meta, "efSearch", directory)), Long.parseLong(need(meta, "seed", directory)));
+            Integer.parseInt(need(meta, "efSearch", directory)), Long.parseLong(need(meta, "seed", directory)),
+            Integer.parseInt(meta.getOrDefault("oversample", "0")));
         count = Integer.parseInt(need(meta, "count", directory));
       } catch (IllegalArgumentException e) {
         throw new CorruptIndexException(directory + ": the manifest does not describe a vector index (" + e.getMessage() + ")");
@@ -131,7 +136,7 @@ final class HnswIndexFiles {
         StoredFile codesFile = track(files, store.openFile("codes", int8 ? "quarry.vectors.int8" : "quarry.vectors.binary"));
         MemorySegment p = codesFile.payload();
         int header = int8 ? 64 : (4 * dim + 63) / 64 * 64;
-        int record = int8 ? dim + 4 : 8 * ((dim + 63) / 64);
+        int record = int8 ? dim + 4 : VectorData.binaryRecordBytes(dim);
         expect(codesFile, header + (long) count * record, "codes");
         RecordStore codes = new RecordStore(record, p.asSlice(header), count);
         data = new VectorData(dim, config.similarity(), config.encoding(), floats, codes);

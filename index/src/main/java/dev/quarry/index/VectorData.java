@@ -38,9 +38,14 @@ final class VectorData {
     RecordStore codes = switch (config.encoding()) {
       case FLOAT32 -> null;
       case INT8 -> new RecordStore(dim + 4);
-      case BINARY -> new RecordStore(8 * ((dim + 63) / 64));
+      case BINARY -> new RecordStore(binaryRecordBytes(dim));
     };
     return new VectorData(dim, config.similarity(), config.encoding(), new RecordStore(4 * dim), codes);
+  }
+
+  /** Bytes of one binary code: the sign-bit words, then float32 scale and float32 bias. */
+  static int binaryRecordBytes(int dim) {
+    return 8 * ((dim + 63) / 64) + 8;
   }
 
   /** Fits the quantizer to the first batch, if this encoding has one and it is not fitted yet. */
@@ -63,8 +68,10 @@ final class VectorData {
         codes.append(code, correction);
       } else {
         long[] bits = new long[binary.words()];
-        binary.quantize(v, bits);
-        codes.append(bits);
+        float[] factors = new float[3];
+        binary.quantize(v, bits, factors);
+        // The per-vector terms of the score estimate (see binaryScorer): -‖o‖² for Euclidean, <mean, o> otherwise.
+        codes.append(bits, factors[0], similarity == Similarity.EUCLIDEAN ? -factors[1] : factors[2]);
       }
     }
     return floats.append(v);
@@ -98,10 +105,15 @@ final class VectorData {
   }
 
   /**
-   * Asymmetric binary scoring: the centred query is quantized to 4 bits and split into bit planes,
-   * so {@code <q, sign(x)>} is estimated with popcounts only:
-   * {@code <c, s> = lo·Σs + step·Σu·s}, {@code Σs = 2·pc(x) - n}, {@code Σu·s = 2·Σ_b 2^b·pc(plane_b & x) - Σu}.
-   * Far better than Hamming between two sign vectors, at a few popcounts more.
+   * Asymmetric binary scoring. The centred query {@code q' = q - mean} is quantized to 4 bits,
+   * {@code q'_i ≈ lo + step·u_i}, and split into bit planes, so that for a stored sign vector
+   * {@code s} (bits {@code x_i}, {@code s_i = 2x_i - 1})
+   * {@code <q', s> ≈ 2·(lo·pc(x) + step·Σ_b 2^b·pc(plane_b & x)) - Σq'_i} with popcounts only.
+   * The estimate of {@code <q', o>} is that times the stored scale (see {@link BinaryQuantizer}),
+   * and the scores are, up to terms that depend on the query alone:
+   * {@code q·x = <q', o> + <mean, o> + <q, mean>} for dot product and cosine, and
+   * {@code -‖q - x‖² = 2<q', o> - ‖o‖² - ‖q'‖²} for Euclidean; the stored bias holds the
+   * per-vector term.
    */
   private NodeScorer binaryScorer(float[] query, MemorySegment seg, long stride) {
     int words = binary.words();
@@ -114,11 +126,18 @@ final class VectorData {
     }
     float step = hi > lo ? (hi - lo) / 15 : 1;
     long[] planes = new long[4 * words];
+    long sumU = 0;
     for (int i = 0; i < dim; i++) {
       int u = Math.round((c[i] - lo) / step);
+      sumU += u;
       for (int b = 0; b < 4; b++) if ((u & (1 << b)) != 0) planes[b * words + (i >>> 6)] |= 1L << (i & 63);
     }
-    float loWeight = lo / step;
+    // Σ of the quantized q'_i, so that the estimate is exact for the quantized query.
+    float sumQ = dim * lo + step * sumU;
+    float twoLo = 2 * lo;
+    float twoStep = 2 * step;
+    float weight = similarity == Similarity.EUCLIDEAN ? 2 : 1;
+    long factorsAt = 8L * words;
     return node -> {
       long at = node * stride;
       int pc = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0;
@@ -130,12 +149,16 @@ final class VectorData {
         u2 += Long.bitCount(planes[2 * words + w] & x);
         u3 += Long.bitCount(planes[3 * words + w] & x);
       }
-      return loWeight * pc + (u0 + 2 * u1 + 4 * u2 + 8 * u3);
+      float qs = twoLo * pc + twoStep * (u0 + 2 * u1 + 4 * u2 + 8 * u3) - sumQ;
+      return weight * seg.get(FLOAT, at + factorsAt) * qs + seg.get(FLOAT, at + factorsAt + 4);
     };
   }
 
   private static final java.lang.foreign.ValueLayout.OfLong LONG =
       java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  private static final java.lang.foreign.ValueLayout.OfFloat FLOAT =
+      java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
   private static final java.lang.foreign.ValueLayout.OfInt INT =
       java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);

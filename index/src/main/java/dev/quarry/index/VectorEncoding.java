@@ -9,6 +9,10 @@ public enum VectorEncoding {
   FLOAT32,
   /** int8 scalar quantization (one centre and scale fitted to the first batch added). */
   INT8,
-  /** One sign bit per component (relative to per-component means of the first batch), scored against a 4-bit query with popcounts. */
+  /**
+   * One sign bit per component (relative to the per-component means of the first batch) and two
+   * floats per vector, scored against a 4-bit query with popcounts; the graph itself is built
+   * with exact float scores. Needs a large shortlist: see {@link VectorIndexConfig#BINARY_OVERSAMPLE}.
+   */
   BINARY
 }

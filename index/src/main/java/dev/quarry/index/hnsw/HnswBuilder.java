@@ -133,6 +133,7 @@ public final class HnswBuilder {
 
   private void addBackLink(int target, int level, int node, float score) {
     synchronized (graph.lockFor(target)) {
+      if (graph.scoresUnknown(target, level)) rescoreLoaded(target, level);
       int[] list = graph.neighbors(target, level);
       int n = list[0];
       for (int i = 1; i <= n; i++) if (list[i] == node) return;
@@ -165,5 +166,25 @@ public final class HnswBuilder {
         graph.publish(target, level, out, outScores, kept);
       }
     }
+  }
+
+  /**
+   * Recomputes the scores of a loaded node's list (the file keeps none) and republishes the list
+   * sorted best first, as the merge in {@link #addBackLink} expects; hold the node's lock.
+   */
+  private void rescoreLoaded(int target, int level) {
+    int[] list = graph.neighbors(target, level);
+    int n = list[0];
+    NodeScorer scorer = scorers.forNode(target);
+    long[] packed = new long[n];
+    for (int i = 0; i < n; i++) packed[i] = ~NodeHeap.encode(scorer.score(list[i + 1]), list[i + 1]);
+    java.util.Arrays.sort(packed);
+    int[] nodes = new int[n];
+    float[] scores = new float[n];
+    for (int i = 0; i < n; i++) {
+      nodes[i] = NodeHeap.nodeOf(~packed[i]);
+      scores[i] = NodeHeap.scoreOf(~packed[i]);
+    }
+    graph.publish(target, level, nodes, scores, n);
   }
 }

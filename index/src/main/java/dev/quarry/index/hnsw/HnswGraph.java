@@ -116,8 +116,19 @@ public final class HnswGraph {
     return neighbors.length;
   }
 
-  /** Sets a loaded node's list (scores unknown: zero, which only matters to later pruning of it). */
+  /**
+   * Sets a loaded node's list. The file holds no scores, so they are marked unknown (NaN) and the
+   * builder recomputes them the first time a later insertion links back to this node: pruning
+   * with made-up scores would keep the wrong neighbours and degrade every add after a reopen.
+   */
   public void load(int node, int level, int[] nodes, int count) {
-    publish(node, level, nodes, new float[count], count);
+    float[] unknown = new float[count];
+    Arrays.fill(unknown, Float.NaN);
+    publish(node, level, nodes, unknown, count);
+  }
+
+  /** Whether the scores of {@code node}'s list on {@code level} are unknown (loaded, not yet recomputed). */
+  boolean scoresUnknown(int node, int level) {
+    return neighbors(node, level)[0] > 0 && Float.isNaN(scores[node][level][0]);
   }
 }

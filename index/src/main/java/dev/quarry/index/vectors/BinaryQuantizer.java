@@ -1,8 +1,18 @@
 package dev.quarry.index.vectors;
 
 /**
- * One bit per component: set where the component exceeds that component's mean over the first
- * batch (centring matters: embedding components have non-zero means). Compared by Hamming distance.
+ * One sign bit per component of the centred vector {@code o = x - mean}, plus two floats per
+ * vector that turn popcounts into an estimate of a dot product (the RaBitQ estimator, Gao and
+ * Long, SIGMOD 2024): with {@code s = sign(o)} in {-1, +1},
+ * {@code <q, o> ≈ <q, s> · ‖o‖² / Σ|o_i|}, exact when {@code q} is {@code o} itself and unbiased
+ * for directions spread around it. Without this scale, and without the norm, sign bits alone rank
+ * Euclidean neighbours badly.
+ *
+ * <p>The mean is the per-component mean of the first batch added to an empty index; it is stored
+ * with the codes and kept for good (later batches, reopens and rebuilds centre with it as it is),
+ * so make the first batch representative: a single first vector would make a poor centre.
+ * Centring matters: embedding components have non-zero means, and uncentred sign bits of them
+ * are nearly the same for every vector.
  */
 public record BinaryQuantizer(float[] means) {
 
@@ -21,8 +31,24 @@ public record BinaryQuantizer(float[] means) {
     return (means.length + 63) / 64;
   }
 
-  public void quantize(float[] x, long[] bits) {
+  /**
+   * Writes the sign bits of {@code x - mean} into {@code bits} (bit {@code i % 64} of word
+   * {@code i / 64}, set where the component is above its mean) and returns the factors of the
+   * estimator in {@code factors}: [0] the scale {@code ‖o‖² / Σ|o_i|} (0 for {@code o = 0}),
+   * [1] {@code ‖o‖²}, [2] {@code <mean, o>}.
+   */
+  public void quantize(float[] x, long[] bits, float[] factors) {
     java.util.Arrays.fill(bits, 0L);
-    for (int i = 0; i < x.length; i++) if (x[i] > means[i]) bits[i >>> 6] |= 1L << (i & 63);
+    double norm2 = 0, abs = 0, withMean = 0;
+    for (int i = 0; i < x.length; i++) {
+      double o = (double) x[i] - means[i];
+      if (o > 0) bits[i >>> 6] |= 1L << (i & 63);
+      norm2 += o * o;
+      abs += Math.abs(o);
+      withMean += o * means[i];
+    }
+    factors[0] = abs > 0 ? (float) (norm2 / abs) : 0f;
+    factors[1] = (float) norm2;
+    factors[2] = (float) withMean;
   }
 }

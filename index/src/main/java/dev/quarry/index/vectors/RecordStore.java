@@ -82,10 +82,13 @@ public final class RecordStore {
     return size++;
   }
 
-  /** Appends longs (packed bits). */
-  public int append(long[] values) {
+  /** Appends longs (packed bits) and then two floats (the factors that scale their popcounts). */
+  public int append(long[] values, float first, float second) {
     long at = slot();
     MemorySegment.copy(values, 0, segment, LONG, at, values.length);
+    long after = at + 8L * values.length;
+    segment.set(FLOAT, after, first);
+    segment.set(FLOAT, after + 4, second);
     return size++;
   }
 
