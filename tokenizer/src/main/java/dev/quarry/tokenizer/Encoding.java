@@ -1,6 +1,7 @@
 package dev.quarry.tokenizer;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The result of tokenizing one input (or one pair of inputs): the arrays a model takes, plus each
@@ -20,11 +21,23 @@ import java.util.Arrays;
  * from the text, including special tokens written in the text such as "[MASK]" (as in Hugging
  * Face). {@code attentionMask} is 0 for padding only. The arrays are not copied: treat them as
  * read-only.
+ *
+ * <p>{@code overflowing} holds the windows that truncation cut off, each a whole encoding with its
+ * own special tokens and padding, as Hugging Face's {@code overflowing}: only
+ * {@link Tokenizer#encodeWithOverflowing} fills it, {@code encode} leaves it empty (it may stop
+ * tokenizing where truncation would cut).
  */
 public record Encoding(int[] ids, int[] typeIds, String[] tokens, int[] starts, int[] ends, int[] attentionMask,
-                       int[] specialTokensMask) {
+                       int[] specialTokensMask, List<Encoding> overflowing) {
+
+    /** An encoding without overflowing windows. */
+    public Encoding(int[] ids, int[] typeIds, String[] tokens, int[] starts, int[] ends, int[] attentionMask,
+                    int[] specialTokensMask) {
+        this(ids, typeIds, tokens, starts, ends, attentionMask, specialTokensMask, List.of());
+    }
 
     public Encoding {
+        overflowing = overflowing == null ? List.of() : List.copyOf(overflowing);
         int n = ids.length;
         if (typeIds.length != n || tokens.length != n || starts.length != n || ends.length != n
                 || attentionMask.length != n || specialTokensMask.length != n) {
@@ -61,7 +74,7 @@ public record Encoding(int[] ids, int[] typeIds, String[] tokens, int[] starts, 
                 && Arrays.equals(ids, e.ids) && Arrays.equals(typeIds, e.typeIds) && Arrays.equals(tokens, e.tokens)
                 && Arrays.equals(starts, e.starts) && Arrays.equals(ends, e.ends)
                 && Arrays.equals(attentionMask, e.attentionMask)
-                && Arrays.equals(specialTokensMask, e.specialTokensMask);
+                && Arrays.equals(specialTokensMask, e.specialTokensMask) && overflowing.equals(e.overflowing);
     }
 
     @Override
@@ -80,6 +93,9 @@ public record Encoding(int[] ids, int[] typeIds, String[] tokens, int[] starts, 
             if (typeIds[i] != 0) {
                 b.append(":t").append(typeIds[i]);
             }
+        }
+        if (!overflowing.isEmpty()) {
+            b.append(" + ").append(overflowing.size()).append(" overflowing");
         }
         return b.append(']').toString();
     }

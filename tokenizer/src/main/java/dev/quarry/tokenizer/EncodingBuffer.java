@@ -1,6 +1,8 @@
 package dev.quarry.tokenizer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The growing, mutable form of an {@link Encoding} while a sequence is tokenized, truncated,
@@ -16,6 +18,8 @@ final class EncodingBuffer {
     private int[] ends;
     private int[] attentionMask;
     private int[] specialTokensMask;
+    /** The windows truncation cut off, and after post-processing their combinations; see {@link Truncation}. */
+    private List<EncodingBuffer> overflowing = List.of();
 
     EncodingBuffer() {
         this(16);
@@ -109,8 +113,92 @@ final class EncodingBuffer {
         size = length;
     }
 
+    List<EncodingBuffer> overflowing() {
+        return overflowing;
+    }
+
+    void setOverflowing(List<EncodingBuffer> windows) {
+        overflowing = windows;
+    }
+
+    /** A copy of the entries {@code [from, to)}, without overflowing windows. */
+    EncodingBuffer slice(int from, int to) {
+        EncodingBuffer out = new EncodingBuffer(to - from);
+        System.arraycopy(ids, from, out.ids, 0, to - from);
+        System.arraycopy(typeIds, from, out.typeIds, 0, to - from);
+        System.arraycopy(tokens, from, out.tokens, 0, to - from);
+        System.arraycopy(starts, from, out.starts, 0, to - from);
+        System.arraycopy(ends, from, out.ends, 0, to - from);
+        System.arraycopy(attentionMask, from, out.attentionMask, 0, to - from);
+        System.arraycopy(specialTokensMask, from, out.specialTokensMask, 0, to - from);
+        out.size = to - from;
+        return out;
+    }
+
+    EncodingBuffer copy() {
+        return slice(0, size);
+    }
+
+    /**
+     * Hugging Face's {@code Encoding::truncate} with a stride: keeps the first window of
+     * {@code maxLength} entries (the last one when {@code fromLeft}) and makes the rest of the
+     * entries overflowing windows of the same length, each starting {@code maxLength - stride}
+     * after the previous one, so that neighbours share {@code stride} entries. With a
+     * {@code maxLength} of 0 everything overflows as one window.
+     */
+    void truncateToWindows(int maxLength, int stride, boolean fromLeft) {
+        if (maxLength >= size) {
+            return;
+        }
+        if (maxLength == 0) {
+            EncodingBuffer all = copy();
+            truncate(0, false);
+            overflowing = new ArrayList<>(List.of(all));
+            return;
+        }
+        if (stride >= maxLength) {
+            throw new IllegalArgumentException("truncation stride " + stride + " must be strictly less than max length "
+                    + maxLength + " (the max length less the special tokens)");
+        }
+        int step = maxLength - stride;
+        List<int[]> windows = new ArrayList<>();
+        if (fromLeft) {
+            for (int last = size - 1; last >= 0; last -= step) {
+                int stop = last + 1;
+                int start = Math.max(0, stop - maxLength);
+                windows.add(new int[] {start, stop});
+                if (start == 0) {
+                    break;
+                }
+            }
+        } else {
+            for (int start = 0; start < size; start += step) {
+                int stop = Math.min(start + maxLength, size);
+                windows.add(new int[] {start, stop});
+                if (stop == size) {
+                    break;
+                }
+            }
+        }
+        List<EncodingBuffer> rest = new ArrayList<>(windows.size() - 1);
+        for (int i = 1; i < windows.size(); i++) {
+            rest.add(slice(windows.get(i)[0], windows.get(i)[1]));
+        }
+        int[] first = windows.get(0);
+        if (first[0] > 0) {
+            truncate(first[1], false);
+            truncate(first[1] - first[0], true);
+        } else {
+            truncate(first[1], false);
+        }
+        overflowing = rest;
+    }
+
     /** Pads to {@code length} with entries that have offsets (0, 0) and attention 0. */
     void pad(int length, int padId, int padTypeId, String padToken, boolean onLeft) {
+        for (EncodingBuffer window : overflowing) {
+            window.pad(length, padId, padTypeId, padToken, onLeft);
+        }
         if (size >= length) {
             return;
         }
@@ -148,10 +236,14 @@ final class EncodingBuffer {
     }
 
     Encoding toEncoding() {
+        List<Encoding> windows = new ArrayList<>(overflowing.size());
+        for (EncodingBuffer window : overflowing) {
+            windows.add(window.toEncoding());
+        }
         return new Encoding(
                 Arrays.copyOf(ids, size), Arrays.copyOf(typeIds, size), Arrays.copyOf(tokens, size),
                 Arrays.copyOf(starts, size), Arrays.copyOf(ends, size),
-                Arrays.copyOf(attentionMask, size), Arrays.copyOf(specialTokensMask, size));
+                Arrays.copyOf(attentionMask, size), Arrays.copyOf(specialTokensMask, size), List.copyOf(windows));
     }
 
     private void grow(int minCapacity) {

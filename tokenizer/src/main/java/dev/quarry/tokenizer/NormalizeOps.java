@@ -132,18 +132,89 @@ final class NormalizeOps {
      * inserted (change 1), and canonical reordering carries those changes along with the marks.
      */
     static NormalizedString nfd(NormalizedString s) {
+        return normalize(s, java.text.Normalizer.Form.NFD);
+    }
+
+    /** Compatibility decomposition, with changes as for {@link #nfd}. */
+    static NormalizedString nfkd(NormalizedString s) {
+        return normalize(s, java.text.Normalizer.Form.NFKD);
+    }
+
+    /**
+     * Canonical composition after canonical decomposition. The crate composes the decomposed
+     * stream: a composite takes the changes of everything it absorbed, minus one per absorbed code
+     * point, so "e" + U+0301 becomes "é" with change -1 and a precomposed "é" keeps change 0.
+     */
+    static NormalizedString nfc(NormalizedString s) {
+        return normalize(s, java.text.Normalizer.Form.NFC);
+    }
+
+    /** Canonical composition after compatibility decomposition, with changes as for {@link #nfc}. */
+    static NormalizedString nfkc(NormalizedString s) {
+        return normalize(s, java.text.Normalizer.Form.NFKC);
+    }
+
+    /**
+     * The characters that Java's Unicode 16 decomposes and the Rust crate (whose tables predate
+     * Unicode 12) leaves alone, found by comparing every code point: to the reference they are
+     * starters without a decomposition, and no composition produces them.
+     */
+    private static final int[] UNDECOMPOSED_BY_REFERENCE = {
+        0x32FF, 0x32FF, 0xA7F2, 0xA7F4, 0xAB69, 0xAB69, 0x105C9, 0x105C9, 0x105E4, 0x105E4, 0x10781, 0x107BA,
+        0x11383, 0x11383, 0x11385, 0x11385, 0x1138E, 0x1138E, 0x11391, 0x11391, 0x113C5, 0x113C5, 0x113C7, 0x113C8,
+        0x11938, 0x11938, 0x16121, 0x16128, 0x16D68, 0x16D6A, 0x1CCD6, 0x1CCF9, 0x1E030, 0x1E06D, 0x1F16C, 0x1F16C,
+        0x1FBF0, 0x1FBF9};
+
+    private static boolean undecomposedByReference(int c) {
+        if (c < 0x32FF) {
+            return false;
+        }
+        for (int i = 0; i < UNDECOMPOSED_BY_REFERENCE.length; i += 2) {
+            if (c >= UNDECOMPOSED_BY_REFERENCE[i] && c <= UNDECOMPOSED_BY_REFERENCE[i + 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static NormalizedString normalize(NormalizedString s, java.text.Normalizer.Form form) {
         String text = s.toString();
-        if (java.text.Normalizer.isNormalized(text, NFD)) {
+        if (java.text.Normalizer.isNormalized(text, form)) {
             return s;
         }
+        NormalizedString.Rewrite out = s.rewrite(0);
+        // A character the reference cannot decompose is a starter to it, so nothing reorders or
+        // composes across it: the text between such characters is normalized piece by piece.
+        int from = 0;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            int next = i + Character.charCount(c);
+            if (undecomposedByReference(c)) {
+                normalizeRange(text.substring(from, i), form, out);
+                out.emit(c, 0);
+                from = next;
+            }
+            i = next;
+        }
+        normalizeRange(text.substring(from), form, out);
+        return out.finish();
+    }
+
+    private static void normalizeRange(String text, java.text.Normalizer.Form form, NormalizedString.Rewrite out) {
+        if (text.isEmpty()) {
+            return;
+        }
+        boolean compat = form == java.text.Normalizer.Form.NFKD || form == java.text.Normalizer.Form.NFKC;
+        java.text.Normalizer.Form decomposition = compat ? java.text.Normalizer.Form.NFKD : NFD;
+        // Nothing below U+00C0 has a canonical decomposition, nothing below U+00A0 a compatibility one.
+        int plain = compat ? 0xA0 : 0xC0;
         int[] decomposed = new int[text.length() * 2 + 4];
         int[] changes = new int[decomposed.length];
         int n = 0;
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);
             i += Character.charCount(c);
-            // Nothing below U+00C0 decomposes: ASCII skips the normalizer.
-            String d = c < 0xC0 ? Character.toString(c) : java.text.Normalizer.normalize(Character.toString(c), NFD);
+            String d = c < plain ? Character.toString(c) : java.text.Normalizer.normalize(Character.toString(c), decomposition);
             for (int k = 0; k < d.length(); ) {
                 int p = d.codePointAt(k);
                 if (n == decomposed.length) {
@@ -155,13 +226,65 @@ final class NormalizeOps {
                 k += Character.charCount(p);
             }
         }
-        int[] ordered = java.text.Normalizer.normalize(text, NFD).codePoints().toArray();
+        int[] ordered = java.text.Normalizer.normalize(text, decomposition).codePoints().toArray();
         int[] orderedChanges = reorderChanges(decomposed, changes, n, ordered);
-        NormalizedString.Rewrite out = s.rewrite(0);
-        for (int i = 0; i < ordered.length; i++) {
-            out.emit(ordered[i], orderedChanges[i]);
+        if (form == decomposition) {
+            for (int i = 0; i < ordered.length; i++) {
+                out.emit(ordered[i], orderedChanges[i]);
+            }
+        } else {
+            compose(ordered, orderedChanges, java.text.Normalizer.normalize(text, form), out);
         }
-        return out.finish();
+    }
+
+    /**
+     * Walks the decomposed code points along the composed text: a composed code point that differs
+     * from the next decomposed one absorbed the code points of its own canonical decomposition, the
+     * first one there and the others further on, each the first of its value not yet absorbed
+     * (a later equal mark would have been blocked by the earlier one). A composite the reference
+     * does not know stays decomposed.
+     */
+    private static void compose(int[] decomposed, int[] changes, String composed, NormalizedString.Rewrite out) {
+        boolean[] absorbed = new boolean[decomposed.length];
+        int i = 0;
+        for (int k = 0; k < composed.length(); ) {
+            int c = composed.codePointAt(k);
+            k += Character.charCount(c);
+            while (i < decomposed.length && absorbed[i]) {
+                i++;
+            }
+            if (i == decomposed.length || decomposed[i] == c) {
+                out.emit(c, i == decomposed.length ? 0 : changes[i]);
+                i++;
+                continue;
+            }
+            boolean unknown = undecomposedByReference(c);
+            int change = changes[i];
+            if (unknown) {
+                out.emit(decomposed[i], change);
+            }
+            int[] parts = java.text.Normalizer.normalize(Character.toString(c), NFD).codePoints().toArray();
+            int j = i;
+            for (int p = 1; p < parts.length; p++) {
+                j++;
+                while (j < decomposed.length && (absorbed[j] || decomposed[j] != parts[p])) {
+                    j++;
+                }
+                if (j == decomposed.length) {
+                    break;
+                }
+                absorbed[j] = true;
+                if (unknown) {
+                    out.emit(decomposed[j], changes[j]);
+                } else {
+                    change += changes[j] - 1;
+                }
+            }
+            if (!unknown) {
+                out.emit(c, change);
+            }
+            i++;
+        }
     }
 
     /**

@@ -8,6 +8,24 @@ enum SimpleNormalizer implements Normalizer {
             return NormalizeOps.nfd(text);
         }
     },
+    NFKD {
+        @Override
+        public NormalizedString normalize(NormalizedString text) {
+            return NormalizeOps.nfkd(text);
+        }
+    },
+    NFC {
+        @Override
+        public NormalizedString normalize(NormalizedString text) {
+            return NormalizeOps.nfc(text);
+        }
+    },
+    NFKC {
+        @Override
+        public NormalizedString normalize(NormalizedString text) {
+            return NormalizeOps.nfkc(text);
+        }
+    },
     LOWERCASE {
         @Override
         public NormalizedString normalize(NormalizedString text) {

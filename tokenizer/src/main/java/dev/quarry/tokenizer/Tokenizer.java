@@ -114,6 +114,23 @@ public final class Tokenizer {
         return e.toEncoding();
     }
 
+    /**
+     * Encodes as {@link #encode(String, String, boolean)} does and also returns what truncation cut
+     * off, as Hugging Face does: {@link Encoding#overflowing()} holds windows of the truncated
+     * length that overlap by the truncation's stride, each with its own special tokens and
+     * padding. For a pair, they are every combination of a window of one sequence with the other
+     * sequence or one of its windows, in Hugging Face's order; a combination of a window with the
+     * whole other sequence holds that window's combinations with the other's windows as its own
+     * overflowing, as in Hugging Face. Without truncation the list is empty.
+     */
+    public Encoding encodeWithOverflowing(String text, String pair, boolean addSpecialTokens) {
+        EncodingBuffer e = encodeUnpadded(text, pair, addSpecialTokens, true);
+        if (padding != null) {
+            padding.apply(List.of(e));
+        }
+        return e.toEncoding();
+    }
+
     /** Encodes each text; with padding configured, all come out with the same length. */
     public List<Encoding> encodeBatch(List<String> texts) {
         return encodeBatch(texts, true);
@@ -248,6 +265,10 @@ public final class Tokenizer {
     }
 
     private EncodingBuffer encodeUnpadded(String text, String pair, boolean addSpecialTokens) {
+        return encodeUnpadded(text, pair, addSpecialTokens, false);
+    }
+
+    private EncodingBuffer encodeUnpadded(String text, String pair, boolean addSpecialTokens, boolean windows) {
         if (text == null) {
             throw new NullPointerException("text to encode is null");
         }
@@ -255,15 +276,60 @@ public final class Tokenizer {
         String b = pair == null ? null : replaceUnpairedSurrogates(pair);
         int budget = truncationBudget(b != null, addSpecialTokens);
         EncodingBuffer first;
-        if (b == null && budget >= 0 && truncation.direction() == Truncation.Direction.RIGHT && cutsAreSafe()) {
+        if (!windows && b == null && budget >= 0 && truncation.direction() == Truncation.Direction.RIGHT && cutsAreSafe()) {
             first = encodePrefix(a, budget);
         } else {
             first = encodeSequence(a, 0, a.length(), 0);
         }
         EncodingBuffer second = b == null ? null : encodeSequence(b, 0, b.length(), 1);
         if (budget >= 0) {
-            truncation.apply(first, second, budget);
+            truncation.apply(first, second, budget, windows);
         }
+        if (!first.overflowing().isEmpty() || (second != null && !second.overflowing().isEmpty())) {
+            List<EncodingBuffer> overflowing = overflowingCombinations(first, second, addSpecialTokens);
+            EncodingBuffer out = postProcess(first, second, addSpecialTokens);
+            out.setOverflowing(overflowing);
+            return out;
+        }
+        return postProcess(first, second, addSpecialTokens);
+    }
+
+    /**
+     * The overflowing encodings exactly as Hugging Face's {@code Encoding::merge_with} builds them
+     * while the post-processor's pieces are merged: for each window a of the first sequence, (a,
+     * second) holding (a, each window b) as its own overflowing, then (a, each b); after all of
+     * those, (first, b) for each b, holding (each a, b). Each is post-processed like a whole
+     * encoding.
+     */
+    private List<EncodingBuffer> overflowingCombinations(EncodingBuffer first, EncodingBuffer second,
+                                                         boolean addSpecialTokens) {
+        List<EncodingBuffer> out = new ArrayList<>();
+        List<EncodingBuffer> secondWindows = second == null ? List.of() : second.overflowing();
+        for (EncodingBuffer a : first.overflowing()) {
+            EncodingBuffer withSecond = postProcess(a.copy(), second == null ? null : second.copy(), addSpecialTokens);
+            List<EncodingBuffer> nested = new ArrayList<>();
+            for (EncodingBuffer b : secondWindows) {
+                nested.add(postProcess(a.copy(), b.copy(), addSpecialTokens));
+            }
+            withSecond.setOverflowing(nested);
+            out.add(withSecond);
+            for (EncodingBuffer b : secondWindows) {
+                out.add(postProcess(a.copy(), b.copy(), addSpecialTokens));
+            }
+        }
+        for (EncodingBuffer b : secondWindows) {
+            EncodingBuffer withFirst = postProcess(first.copy(), b.copy(), addSpecialTokens);
+            List<EncodingBuffer> nested = new ArrayList<>();
+            for (EncodingBuffer a : first.overflowing()) {
+                nested.add(postProcess(a.copy(), b.copy(), addSpecialTokens));
+            }
+            withFirst.setOverflowing(nested);
+            out.add(withFirst);
+        }
+        return out;
+    }
+
+    private EncodingBuffer postProcess(EncodingBuffer first, EncodingBuffer second, boolean addSpecialTokens) {
         if (postProcessor != null) {
             List<EncodingBuffer> parts = postProcessor.process(second == null ? List.of(first) : List.of(first, second),
                     addSpecialTokens);

@@ -19,9 +19,9 @@ final class TokenizerJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static final String NORMALIZERS =
-            "BertNormalizer, Sequence, NFD, Lowercase, StripAccents, Precompiled, Strip, Prepend, Replace are";
+            "BertNormalizer, Sequence, NFD, NFKD, NFC, NFKC, Lowercase, StripAccents, Precompiled, Strip, Prepend, Replace are";
     private static final String PRE_TOKENIZERS =
-            "BertPreTokenizer, Whitespace, WhitespaceSplit, ByteLevel, Metaspace, Sequence are";
+            "BertPreTokenizer, Whitespace, WhitespaceSplit, ByteLevel, Metaspace, Split, Punctuation, Digits, CharDelimiterSplit, Sequence are";
     private static final String POST_PROCESSORS = "TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence are";
     private static final String DECODERS =
             "WordPiece, ByteLevel, Metaspace, BPEDecoder, ByteFallback, Fuse, Strip, Replace, Sequence are";
@@ -213,6 +213,9 @@ final class TokenizerJson {
                 yield new NormalizerSequence(steps);
             }
             case "NFD" -> SimpleNormalizer.NFD;
+            case "NFKD" -> SimpleNormalizer.NFKD;
+            case "NFC" -> SimpleNormalizer.NFC;
+            case "NFKC" -> SimpleNormalizer.NFKC;
             case "Lowercase" -> SimpleNormalizer.LOWERCASE;
             case "StripAccents" -> SimpleNormalizer.STRIP_ACCENTS;
             case "Precompiled" -> precompiled(node, path);
@@ -243,6 +246,24 @@ final class TokenizerJson {
             case "ByteLevel" -> new ByteLevelPreTokenizer(bool(node, "add_prefix_space", path, true), bool(node, "use_regex", path, true));
             case "Metaspace" -> new MetaspacePreTokenizer(replacement(node, path), prependScheme(node, path),
                     bool(node, "split", path, true));
+            case "Split" -> {
+                JsonNode pattern = required(node, "pattern", path);
+                requireObject(pattern, path + ".pattern");
+                java.util.regex.Pattern regex = pattern.hasNonNull("String")
+                        ? java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(string(pattern, "String", path + ".pattern", null)))
+                        : splitRegex(pattern, path + ".pattern");
+                yield SplitPreTokenizer.regex(regex, behavior(node, path, null), bool(node, "invert", path, false));
+            }
+            case "Punctuation" -> SplitPreTokenizer.punctuation(behavior(node, path, SplitPreTokenizer.Behavior.ISOLATED));
+            case "Digits" -> SplitPreTokenizer.digits(bool(node, "individual_digits", path, false));
+            case "CharDelimiterSplit" -> {
+                String delimiter = string(node, "delimiter", path, null);
+                if (delimiter.codePointCount(0, delimiter.length()) != 1) {
+                    throw new TokenizerFormatException(source + ": " + path + ".delimiter must be one character, found \""
+                            + delimiter + "\"");
+                }
+                yield SplitPreTokenizer.charDelimiter(delimiter.codePointAt(0));
+            }
             case "Sequence" -> {
                 JsonNode list = required(node, "pretokenizers", path);
                 requireArray(list, path + ".pretokenizers");
@@ -332,6 +353,33 @@ final class TokenizerJson {
             throw new TokenizerFormatException(source + ": " + path + ".Regex \"" + regex + "\" is not a regex Quarry can run: "
                     + e.getDescription(), e);
         }
+    }
+
+    /** A Split regex, compiled to behave as Oniguruma does (see {@link SplitPreTokenizer#ONIGURUMA_FLAGS}). */
+    private java.util.regex.Pattern splitRegex(JsonNode pattern, String path) {
+        String regex = string(pattern, "Regex", path, null);
+        try {
+            return java.util.regex.Pattern.compile(SplitPreTokenizer.javaRegex(regex), SplitPreTokenizer.ONIGURUMA_FLAGS);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new TokenizerFormatException(source + ": " + path + ".Regex \"" + regex + "\" is not a regex Quarry can run: "
+                    + e.getDescription(), e);
+        }
+    }
+
+    private SplitPreTokenizer.Behavior behavior(JsonNode node, String path, SplitPreTokenizer.Behavior fallback) {
+        if (!node.hasNonNull("behavior") && fallback != null) {
+            return fallback;
+        }
+        String value = string(node, "behavior", path, null);
+        return switch (value) {
+            case "Removed" -> SplitPreTokenizer.Behavior.REMOVED;
+            case "Isolated" -> SplitPreTokenizer.Behavior.ISOLATED;
+            case "MergedWithPrevious" -> SplitPreTokenizer.Behavior.MERGED_WITH_PREVIOUS;
+            case "MergedWithNext" -> SplitPreTokenizer.Behavior.MERGED_WITH_NEXT;
+            case "Contiguous" -> SplitPreTokenizer.Behavior.CONTIGUOUS;
+            default -> throw unsupported(path + ".behavior", value,
+                    "Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous are");
+        };
     }
 
     private int replacement(JsonNode node, String path) {
@@ -529,7 +577,11 @@ final class TokenizerJson {
             case "Left" -> Truncation.Direction.LEFT;
             default -> throw unsupported("truncation.direction", node.get("direction").asText(), "Right, Left are");
         };
-        return new Truncation(maxLength, strategy, direction);
+        int stride = integer(node, "stride", path, 0);
+        if (stride < 0) {
+            throw new TokenizerFormatException(source + ": truncation.stride must be a non-negative integer");
+        }
+        return new Truncation(maxLength, strategy, direction, stride);
     }
 
     private Padding padding(JsonNode node) {

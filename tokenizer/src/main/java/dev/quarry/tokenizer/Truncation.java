@@ -4,14 +4,16 @@ package dev.quarry.tokenizer;
  * How encodings are cut to a maximum length, as tokenizer.json's {@code truncation} section says.
  *
  * <p>{@code maxLength} counts every token, the special tokens of the post-processor included: room
- * for those is reserved first. Quarry keeps no overflowing windows, so the file's {@code stride}
- * is not represented.
+ * for those is reserved first. What is cut off comes back as overflowing windows from
+ * {@link Tokenizer#encodeWithOverflowing}: windows of the same length that overlap by
+ * {@code stride} tokens, as Hugging Face's {@code overflowing}.
  *
  * @param maxLength maximum number of tokens, special tokens included
  * @param strategy  which sequence of a pair loses tokens
  * @param direction which end tokens are removed from
+ * @param stride    how many tokens each overflowing window repeats from the one before it
  */
-public record Truncation(int maxLength, Strategy strategy, Direction direction) {
+public record Truncation(int maxLength, Strategy strategy, Direction direction, int stride) {
 
     /** Which sequence of a pair is shortened. */
     public enum Strategy {
@@ -27,7 +29,15 @@ public record Truncation(int maxLength, Strategy strategy, Direction direction) 
         LEFT
     }
 
+    /** Truncation without overlap between overflowing windows. */
+    public Truncation(int maxLength, Strategy strategy, Direction direction) {
+        this(maxLength, strategy, direction, 0);
+    }
+
     public Truncation {
+        if (stride < 0) {
+            throw new IllegalArgumentException("truncation stride must be >= 0, got " + stride);
+        }
         if (maxLength < 0) {
             throw new IllegalArgumentException("truncation max length must be >= 0, got " + maxLength);
         }
@@ -46,11 +56,19 @@ public record Truncation(int maxLength, Strategy strategy, Direction direction) 
      * {@code limit} tokens, as Hugging Face's {@code truncate_encodings} does.
      */
     void apply(EncodingBuffer a, EncodingBuffer b, int limit) {
+        apply(a, b, limit, false);
+    }
+
+    /**
+     * As {@link #apply(EncodingBuffer, EncodingBuffer, int)}; with {@code windows}, what is cut
+     * off becomes each buffer's overflowing windows.
+     */
+    void apply(EncodingBuffer a, EncodingBuffer b, int limit, boolean windows) {
         boolean fromLeft = direction == Direction.LEFT;
         if (limit == 0) {
-            a.truncate(0, fromLeft);
+            cut(a, 0, fromLeft, windows);
             if (b != null) {
-                b.truncate(0, fromLeft);
+                cut(b, 0, fromLeft, windows);
             }
             return;
         }
@@ -62,7 +80,7 @@ public record Truncation(int maxLength, Strategy strategy, Direction direction) 
         switch (strategy) {
             case LONGEST_FIRST -> {
                 if (b == null) {
-                    a.truncate(total - toRemove, fromLeft);
+                    cut(a, total - toRemove, fromLeft, windows);
                     return;
                 }
                 int n1 = a.size();
@@ -83,8 +101,8 @@ public record Truncation(int maxLength, Strategy strategy, Direction direction) 
                     n1 = n2;
                     n2 = t;
                 }
-                a.truncate(n1, fromLeft);
-                b.truncate(n2, fromLeft);
+                cut(a, n1, fromLeft, windows);
+                cut(b, n2, fromLeft, windows);
             }
             case ONLY_FIRST, ONLY_SECOND -> {
                 EncodingBuffer target = strategy == Strategy.ONLY_FIRST ? a : b;
@@ -95,8 +113,16 @@ public record Truncation(int maxLength, Strategy strategy, Direction direction) 
                     throw new IllegalArgumentException(
                             "Truncation error: Sequence to truncate too short to respect the provided max_length");
                 }
-                target.truncate(target.size() - toRemove, fromLeft);
+                cut(target, target.size() - toRemove, fromLeft, windows);
             }
+        }
+    }
+
+    private void cut(EncodingBuffer e, int length, boolean fromLeft, boolean windows) {
+        if (windows) {
+            e.truncateToWindows(length, stride, fromLeft);
+        } else {
+            e.truncate(length, fromLeft);
         }
     }
 }

@@ -47,6 +47,32 @@ final class HfReference implements AutoCloseable {
         }
     }
 
+    /** As {@link #encode(String, String, boolean)}, with the overflowing encodings, nested ones included. */
+    Encoding encodeWithOverflowing(String text, String pair, boolean addSpecialTokens) {
+        String a = Tokenizer.replaceUnpairedSurrogates(text);
+        String b = pair == null ? null : Tokenizer.replaceUnpairedSurrogates(pair);
+        long e = b == null ? LIB.encode(handle, a, addSpecialTokens) : LIB.encodeDual(handle, a, b, addSpecialTokens);
+        try {
+            return convertWithOverflowing(e, a, b);
+        } finally {
+            LIB.deleteEncoding(e);
+        }
+    }
+
+    private static Encoding convertWithOverflowing(long e, String a, String b) {
+        Encoding main = convert(e, a, b);
+        List<Encoding> windows = new ArrayList<>();
+        for (long window : LIB.getOverflowing(e)) {
+            try {
+                windows.add(convertWithOverflowing(window, a, b));
+            } finally {
+                LIB.deleteEncoding(window);
+            }
+        }
+        return new Encoding(main.ids(), main.typeIds(), main.tokens(), main.starts(), main.ends(), main.attentionMask(),
+                main.specialTokensMask(), windows);
+    }
+
     List<Encoding> encodeBatch(List<String> texts, boolean addSpecialTokens) {
         String[] inputs = texts.stream().map(Tokenizer::replaceUnpairedSurrogates).toArray(String[]::new);
         long[] handles = LIB.batchEncode(handle, inputs, addSpecialTokens);

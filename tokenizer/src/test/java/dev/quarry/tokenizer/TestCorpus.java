@@ -272,6 +272,22 @@ final class TestCorpus {
         return out;
     }
 
+    /**
+     * Both sentences of every {@code step}-th line of the STS-B dev translations: German, Spanish,
+     * French, Italian, Japanese, Dutch, Polish, Portuguese, Russian, Chinese, and the English source.
+     */
+    static List<String> stsbMultilingual(int step) {
+        Path dir = TestText.sharedDir().resolve("data/stsb-multi-mt");
+        List<String> out = new ArrayList<>();
+        for (String lang : List.of("de", "en", "es", "fr", "it", "ja", "nl", "pl", "pt", "ru", "zh")) {
+            List<String> lines = readLines(dir.resolve("stsb-" + lang + "-dev.csv"));
+            for (int i = 0; i < lines.size(); i += step) {
+                out.addAll(csvFields(lines.get(i)).subList(0, 2));
+            }
+        }
+        return out;
+    }
+
     private static List<String> readLines(Path file) {
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -49,16 +49,28 @@ class TokenizerJsonTest {
     void unsupportedComponentsAreNamedWithWhatIsSupported() {
         assertEquals("tokenizer.json: model.type \"Foo\" is not supported (WordPiece, BPE, Unigram, WordLevel are)",
                 refusal(root -> ((ObjectNode) root.get("model")).put("type", "Foo")));
-        assertEquals("tokenizer.json: normalizer.normalizers[1].type \"NFKC\" is not supported "
-                        + "(BertNormalizer, Sequence, NFD, Lowercase, StripAccents, Precompiled, Strip, Prepend, Replace are)",
+        assertEquals("tokenizer.json: normalizer.normalizers[1].type \"ByteLevel\" is not supported "
+                        + "(BertNormalizer, Sequence, NFD, NFKD, NFC, NFKC, Lowercase, StripAccents, Precompiled, Strip, "
+                        + "Prepend, Replace are)",
                 refusal(root -> {
                     var steps = root.putObject("normalizer").put("type", "Sequence").putArray("normalizers");
-                    steps.addObject().put("type", "NFD");
                     steps.addObject().put("type", "NFKC");
+                    steps.addObject().put("type", "ByteLevel");
                 }));
-        assertEquals("tokenizer.json: pre_tokenizer.type \"Split\" is not supported "
-                        + "(BertPreTokenizer, Whitespace, WhitespaceSplit, ByteLevel, Metaspace, Sequence are)",
-                refusal(root -> root.putObject("pre_tokenizer").put("type", "Split")));
+        assertEquals("tokenizer.json: pre_tokenizer.type \"UnicodeScripts\" is not supported "
+                        + "(BertPreTokenizer, Whitespace, WhitespaceSplit, ByteLevel, Metaspace, Split, Punctuation, Digits, "
+                        + "CharDelimiterSplit, Sequence are)",
+                refusal(root -> root.putObject("pre_tokenizer").put("type", "UnicodeScripts")));
+        assertEquals("tokenizer.json: pre_tokenizer.pretokenizers[0].behavior \"Dropped\" is not supported "
+                        + "(Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous are)",
+                refusal(root -> {
+                    var steps = root.putObject("pre_tokenizer").put("type", "Sequence").putArray("pretokenizers");
+                    steps.addObject().put("type", "Split").put("behavior", "Dropped").putObject("pattern").put("String", " ");
+                }));
+        String badRegex = refusal(root -> root.putObject("pre_tokenizer").put("type", "Split").put("behavior", "Isolated")
+                .putObject("pattern").put("Regex", "(?~ab)"));
+        org.junit.jupiter.api.Assertions.assertTrue(badRegex.startsWith(
+                "tokenizer.json: pre_tokenizer.pattern.Regex \"(?~ab)\" is not a regex Quarry can run: "), badRegex);
         assertEquals("tokenizer.json: post_processor.type \"Foo\" is not supported "
                         + "(TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence are)",
                 refusal(root -> root.putObject("post_processor").put("type", "Foo")));

@@ -50,6 +50,21 @@ class TruncationTest {
     }
 
     @Test
+    void strideWindowsComeBackAsOverflowing() {
+        Tokenizer t = MiniLm.PLAIN.withTruncation(
+                new Truncation(6, Truncation.Strategy.LONGEST_FIRST, Truncation.Direction.RIGHT, 1));
+        Encoding e = t.encodeWithOverflowing(TEN, null, true);
+        // 4 tokens per window, each repeating the last token of the window before it.
+        assertEquals(List.of("[CLS]", "a", "b", "c", "d", "[SEP]"), tokens(e));
+        assertEquals(2, e.overflowing().size());
+        assertEquals(List.of("[CLS]", "d", "e", "f", "g", "[SEP]"), tokens(e.overflowing().get(0)));
+        assertEquals(List.of("[CLS]", "g", "h", "i", "j", "[SEP]"), tokens(e.overflowing().get(1)));
+        // encode keeps its fast path and reports no windows.
+        assertEquals(tokens(e), tokens(t.encode(TEN)));
+        assertEquals(List.of(), t.encode(TEN).overflowing());
+    }
+
+    @Test
     void maxLengthBelowTheSpecialTokensBehavesAsTheRustLibrary() {
         assertEquals(List.of("[CLS]", "[SEP]"), tokens(MiniLm.PLAIN.withTruncation(2).encode(TEN)));
         // 2 - 3 wraps around in Rust's unsigned arithmetic: the pair is not truncated at all.
