@@ -34,7 +34,11 @@ final class PanamaVectorDistances implements VectorDistances {
   }
 
   PanamaVectorDistances() {
-    if (B.length() != I.length()) throw new UnsupportedOperationException("no byte shape matches " + I);
+    // The int8 kernels widen bytes lane for lane into ints; a platform without a matching byte
+    // species gets the scalar distances from the holder instead.
+    if (B.length() != I.length()) {
+      throw new IllegalStateException("no byte vector shape matches " + I + "; use the scalar distances");
+    }
   }
 
   /** The sum of the lanes in a fixed pairwise order. */

@@ -20,6 +20,10 @@ final class VectorDistanceHolder {
       var lookup = MethodHandles.lookup();
       Class<?> type = lookup.findClass("dev.quarry.kernels.PanamaVectorDistances");
       return (VectorDistances) lookup.findConstructor(type, MethodType.methodType(void.class)).invoke();
+    } catch (IllegalStateException e) {
+      System.getLogger(VectorDistanceHolder.class.getName())
+          .log(System.Logger.Level.WARNING, e.getMessage() + ": vector distances run scalar");
+      return SCALAR;
     } catch (Error | RuntimeException e) {
       throw e;
     } catch (Throwable e) {
