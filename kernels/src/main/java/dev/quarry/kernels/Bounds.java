@@ -53,6 +53,42 @@ final class Bounds {
     array("c", c, cOffset, (long) m * n);
   }
 
+  /** Checks the arguments of the packed {@link TensorSupport#matmul}. */
+  static void packedMatmul(float[] a, int aOffset, int m, PackedMatrix b, float[] c, int cOffset,
+      int from, int to) {
+    if (b == null) {
+      throw new NullPointerException("b is null");
+    }
+    dimension("m", m);
+    int n = b.columns();
+    if (from < 0 || from > to || to > n || from % b.columnBlock() != 0
+        || (to != n && to % b.columnBlock() != 0)) {
+      throw new IllegalArgumentException("columns [" + from + ", " + to + ") of " + n
+          + " are not a range of whole blocks of " + b.columnBlock());
+    }
+    array("a", a, aOffset, (long) m * b.rows());
+    array("c", c, cOffset, (long) m * n);
+  }
+
+  /** Checks the arguments of the strided {@link TensorSupport#attention}. */
+  static void attention(float[] q, int qOffset, float[] k, int kOffset, float[] v, int vOffset,
+      int inStride, float[] out, int outOffset, int outStride, int length, int headDim) {
+    dimension("length", length);
+    dimension("headDim", headDim);
+    if (length == 0) {
+      return;
+    }
+    if (headDim > inStride || headDim > outStride) {
+      throw new IllegalArgumentException("attention: a head of " + headDim
+          + " columns does not fit rows of " + inStride + " / " + outStride + " floats");
+    }
+    long in = (long) (length - 1) * inStride + headDim;
+    array("q", q, qOffset, in);
+    array("k", k, kOffset, in);
+    array("v", v, vOffset, in);
+    array("out", out, outOffset, (long) (length - 1) * outStride + headDim);
+  }
+
   /** Checks the arguments of {@link TensorSupport#attention}. */
   static void attention(float[] q, float[] k, float[] v, float[] out, int offset, int rowStride,
       int length, int headDim, float[] scores) {

@@ -21,25 +21,43 @@ final class PanamaAttention {
 
   private PanamaAttention() {}
 
-  static void attention(float[] q, float[] k, float[] v, float[] out, int offset, int rowStride,
-      int length, int headDim, float scale, float[] scores) {
+  /** Per thread: the transposed keys, then the scores, grown as needed and reused. */
+  private static final ThreadLocal<float[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+  static void attention(float[] q, int qOffset, float[] k, int kOffset, float[] v, int vOffset,
+      int inStride, float[] out, int outOffset, int outStride, int length, int headDim,
+      float scale) {
     if (length == 0) {
       return;
     }
     // Keys padded with zeros to whole vectors, so the score loop needs no masked loads.
     int padded = (length + L - 1) / L * L;
-    float[] keysT = new float[headDim * padded];
+    float[][] scratch = SCRATCH.get();
+    if (scratch[0].length < headDim * padded) {
+      scratch[0] = new float[headDim * padded];
+    }
+    if (scratch[1].length < padded) {
+      scratch[1] = new float[padded];
+    }
+    float[] keysT = scratch[0];
+    float[] scores = scratch[1];
     for (int j = 0; j < length; j++) {
-      int kRow = offset + j * rowStride;
+      int kRow = kOffset + j * inStride;
       for (int d = 0; d < headDim; d++) {
         keysT[d * padded + j] = k[kRow + d];
       }
     }
+    for (int d = 0; d < headDim; d++) {
+      for (int j = length; j < padded; j++) {
+        keysT[d * padded + j] = 0f;
+      }
+    }
     for (int i = 0; i < length; i++) {
-      int qRow = offset + i * rowStride;
-      scores(q, qRow, keysT, padded, length, headDim, scale, scores);
+      scores(q, qOffset + i * inStride, keysT, padded, length, headDim, scale, scores);
       PanamaTensorSupport.softmaxUnchecked(scores, 0, length);
-      weightedValues(scores, v, offset, rowStride, length, headDim, out, qRow);
+      weightedValues(scores, v, vOffset, inStride, length, headDim, out,
+          outOffset + i * outStride);
     }
   }
 

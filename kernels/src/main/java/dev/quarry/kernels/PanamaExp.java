@@ -42,7 +42,9 @@ final class PanamaExp {
   private PanamaExp() {}
 
   static FloatVector exp(FloatVector x) {
-    x = x.max(F_MIN).min(F_MAX);
+    // Clamped by compare and blend: C2 leaves FloatVector.max/min as slow library calls here.
+    x = x.blend(F_MIN, x.compare(VectorOperators.LT, F_MIN));
+    x = x.blend(F_MAX, x.compare(VectorOperators.GT, F_MAX));
     FloatVector n = x.fma(F_LOG2E, F_ROUND).sub(F_ROUND);
     FloatVector r = n.fma(x.broadcast(-F_LN2_HI), x);
     r = n.fma(x.broadcast(-F_LN2_LO), r);
@@ -63,7 +65,8 @@ final class PanamaExp {
   }
 
   static DoubleVector exp(DoubleVector x) {
-    x = x.max(D_MIN).min(D_MAX);
+    x = x.blend(D_MIN, x.compare(VectorOperators.LT, D_MIN));
+    x = x.blend(D_MAX, x.compare(VectorOperators.GT, D_MAX));
     DoubleVector n = x.fma(D_LOG2E, D_ROUND).sub(D_ROUND);
     DoubleVector r = n.fma(x.broadcast(-D_LN2_HI), x);
     r = n.fma(x.broadcast(-D_LN2_LO), r);

@@ -1,6 +1,6 @@
 package dev.quarry.kernels;
 
-import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.LT;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -38,6 +38,27 @@ final class PanamaTensorSupport implements TensorSupport {
       float[] c, int cOffset, int n) {
     Bounds.matmul(a, aOffset, m, k, b, bias, c, cOffset, n);
     PanamaMatmul.matmul(a, aOffset, m, k, b, bias, c, cOffset, n);
+  }
+
+  @Override
+  public PackedMatrix pack(MemorySegment b, MemorySegment bias, int k, int n) {
+    Bounds.dimension("k", k);
+    Bounds.dimension("n", n);
+    Bounds.segment("b", b, (long) k * n);
+    if (bias != null) {
+      Bounds.segment("bias", bias, n);
+    }
+    return PanamaPackedMatmul.pack(b, bias, k, n);
+  }
+
+  @Override
+  public void matmul(float[] a, int aOffset, int m, PackedMatrix b, PackedMatrix.Activation act,
+      float[] c, int cOffset, int from, int to) {
+    Bounds.packedMatmul(a, aOffset, m, b, c, cOffset, from, to);
+    if (b.panels == null) {
+      throw new IllegalArgumentException("b was packed by another backend");
+    }
+    PanamaPackedMatmul.matmul(a, aOffset, m, b, act, c, cOffset, from, to);
   }
 
   @Override
@@ -210,9 +231,13 @@ final class PanamaTensorSupport implements TensorSupport {
     if (bound > 0) {
       FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
       for (; i < bound; i += L) {
-        m = m.max(FloatVector.fromArray(F, x, offset + i));
+        // compare + blend rather than max(), which C2 does not intrinsify here (measured).
+        FloatVector v = FloatVector.fromArray(F, x, offset + i);
+        m = m.blend(v, m.compare(LT, v));
       }
-      max = m.reduceLanes(MAX);
+      for (float lane : m.toArray()) {
+        max = Math.max(max, lane);
+      }
     }
     for (; i < n; i++) {
       max = Math.max(max, x[offset + i]);
@@ -238,10 +263,13 @@ final class PanamaTensorSupport implements TensorSupport {
   }
 
   @Override
-  public void attention(float[] q, float[] k, float[] v, float[] out, int offset, int rowStride,
-      int length, int headDim, float scale, float[] scores) {
-    Bounds.attention(q, k, v, out, offset, rowStride, length, headDim, scores);
-    PanamaAttention.attention(q, k, v, out, offset, rowStride, length, headDim, scale, scores);
+  public void attention(float[] q, int qOffset, float[] k, int kOffset, float[] v, int vOffset,
+      int inStride, float[] out, int outOffset, int outStride, int length, int headDim,
+      float scale) {
+    Bounds.attention(q, qOffset, k, kOffset, v, vOffset, inStride, out, outOffset, outStride,
+        length, headDim);
+    PanamaAttention.attention(q, qOffset, k, kOffset, v, vOffset, inStride, out, outOffset,
+        outStride, length, headDim, scale);
   }
 
   @Override

@@ -51,6 +51,41 @@ public final class ScalarTensorSupport implements TensorSupport {
   }
 
   @Override
+  public PackedMatrix pack(MemorySegment b, MemorySegment bias, int k, int n) {
+    Bounds.dimension("k", k);
+    Bounds.dimension("n", n);
+    Bounds.segment("b", b, (long) k * n);
+    if (bias != null) {
+      Bounds.segment("bias", bias, n);
+    }
+    return new PackedMatrix(k, n, 1, b, bias, null, null);
+  }
+
+  @Override
+  public void matmul(float[] a, int aOffset, int m, PackedMatrix b, PackedMatrix.Activation act,
+      float[] c, int cOffset, int from, int to) {
+    Bounds.packedMatmul(a, aOffset, m, b, c, cOffset, from, to);
+    if (b.source == null) {
+      throw new IllegalArgumentException("b was packed by another backend");
+    }
+    int k = b.rows(), n = b.columns();
+    for (int i = 0; i < m; i++) {
+      int cRow = cOffset + i * n;
+      int aRow = aOffset + i * k;
+      for (int j = from; j < to; j++) {
+        float s = 0f;
+        for (int p = 0; p < k; p++) {
+          s += a[aRow + p] * b.source.getAtIndex(FLOAT_LE, (long) p * n + j);
+        }
+        if (b.bias != null) {
+          s += b.bias.getAtIndex(FLOAT_LE, j);
+        }
+        c[cRow + j] = act == PackedMatrix.Activation.GELU ? gelu(s) : s;
+      }
+    }
+  }
+
+  @Override
   public void layerNorm(float[] x, int offset, int n, MemorySegment gamma, MemorySegment beta,
       float epsilon) {
     Bounds.array("x", x, offset, n);
@@ -153,13 +188,16 @@ public final class ScalarTensorSupport implements TensorSupport {
   }
 
   @Override
-  public void attention(float[] q, float[] k, float[] v, float[] out, int offset, int rowStride,
-      int length, int headDim, float scale, float[] scores) {
-    Bounds.attention(q, k, v, out, offset, rowStride, length, headDim, scores);
+  public void attention(float[] q, int qOffset, float[] k, int kOffset, float[] v, int vOffset,
+      int inStride, float[] out, int outOffset, int outStride, int length, int headDim,
+      float scale) {
+    Bounds.attention(q, qOffset, k, kOffset, v, vOffset, inStride, out, outOffset, outStride,
+        length, headDim);
+    float[] scores = new float[length];
     for (int i = 0; i < length; i++) {
-      int qRow = offset + i * rowStride;
+      int qRow = qOffset + i * inStride;
       for (int j = 0; j < length; j++) {
-        int kRow = offset + j * rowStride;
+        int kRow = kOffset + j * inStride;
         float s = 0f;
         for (int d = 0; d < headDim; d++) {
           s += q[qRow + d] * k[kRow + d];
@@ -170,9 +208,9 @@ public final class ScalarTensorSupport implements TensorSupport {
       for (int d = 0; d < headDim; d++) {
         float o = 0f;
         for (int j = 0; j < length; j++) {
-          o += scores[j] * v[offset + j * rowStride + d];
+          o += scores[j] * v[vOffset + j * inStride + d];
         }
-        out[qRow + d] = o;
+        out[outOffset + i * outStride + d] = o;
       }
     }
   }

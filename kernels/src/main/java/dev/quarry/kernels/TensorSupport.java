@@ -20,6 +20,38 @@ public interface TensorSupport {
   void matmul(float[] a, int aOffset, int m, int k, MemorySegment b, MemorySegment bias,
       float[] c, int cOffset, int n);
 
+  /**
+   * Lays out a weight matrix {@code b[k × n]} (little-endian fp32, row-major) and its bias once,
+   * for {@link #matmul(float[], int, int, PackedMatrix, PackedMatrix.Activation, float[], int, int,
+   * int)}. Done at model load; the result may hold a copy of {@code b} (see
+   * {@link PackedMatrix#packedBytes()}).
+   *
+   * @param bias {@code n} floats, or {@code null} for none
+   */
+  PackedMatrix pack(MemorySegment b, MemorySegment bias, int k, int n);
+
+  /**
+   * {@code c[i][j] = act(a[i]·b[:, j] + bias[j])} for rows {@code [0, m)} and columns
+   * {@code [from, to)} of {@code c} (row stride {@code b.columns()}); {@code a} has row stride
+   * {@code b.rows()}. Column ranges let several threads share one small {@code m}: {@code from}
+   * must be a multiple of {@link PackedMatrix#columnBlock()}, {@code to} one too or
+   * {@code b.columns()}. Each element is computed the same way whatever {@code m} and the range.
+   *
+   * @param b made by this backend's {@link #pack}
+   */
+  void matmul(float[] a, int aOffset, int m, PackedMatrix b, PackedMatrix.Activation act,
+      float[] c, int cOffset, int from, int to);
+
+  /**
+   * {@code x = LayerNorm(x + residual)} over one row of {@code n}, in place; the same arithmetic
+   * as {@link #add} then {@link #layerNorm}.
+   */
+  default void addLayerNorm(float[] x, int offset, float[] residual, int residualOffset, int n,
+      MemorySegment gamma, MemorySegment beta, float epsilon) {
+    add(x, offset, residual, residualOffset, n);
+    layerNorm(x, offset, n, gamma, beta, epsilon);
+  }
+
   /** In place over one row of {@code n}: {@code (x - mean) / sqrt(var + epsilon) * gamma + beta}. */
   void layerNorm(float[] x, int offset, int n, MemorySegment gamma, MemorySegment beta, float epsilon);
 
@@ -50,6 +82,20 @@ public interface TensorSupport {
    *
    * @param scores scratch space of at least {@code length} floats
    */
-  void attention(float[] q, float[] k, float[] v, float[] out, int offset, int rowStride,
-      int length, int headDim, float scale, float[] scores);
+  default void attention(float[] q, float[] k, float[] v, float[] out, int offset, int rowStride,
+      int length, int headDim, float scale, float[] scores) {
+    Bounds.attention(q, k, v, out, offset, rowStride, length, headDim, scores);
+    attention(q, offset, k, offset, v, offset, rowStride, out, offset, rowStride, length, headDim,
+        scale);
+  }
+
+  /**
+   * The same attention with the head's columns placed independently: token {@code t}'s query is
+   * {@code q[qOffset + t * inStride ..]} (keys, values likewise), its output
+   * {@code out[outOffset + t * outStride ..]}. One fused Q|K|V row per token is then three offsets
+   * into one array. Scratch space is the backend's own, per thread.
+   */
+  void attention(float[] q, int qOffset, float[] k, int kOffset, float[] v, int vOffset,
+      int inStride, float[] out, int outOffset, int outStride, int length, int headDim,
+      float scale);
 }
