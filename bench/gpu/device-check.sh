@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The GPU check of issue 5, in one call on a GPU host with no JDK (bundle first: bash bench/gpu/bundle.sh).
-#   bash .gpu/device-check.sh        from the project root; results and logs under $OUT (default /tmp/quarry-gpu)
+#   bash .gpu/device-check.sh        from the project root; results and logs under $OUT (default: a new temporary folder)
 # In order: (1) parity, GPU fp16 vs CPU fp32 on the int8 all-MiniLM-L6-v2 (dequantized), Matryoshka and
 # pooling variants, batch invariance; (2) sentence-transformers on the HF directory Quarry wrote, vs
 # Quarry's GPU vectors; (3) speed against torch_reference.py speed --compile (random weights).
 # Prints one table last; exits 1 when a check failed.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out=${OUT:-/tmp/quarry-gpu}; mkdir -p "$out"
+out=${OUT:-$(mktemp -d)}; mkdir -p "$out"
 work=$(mktemp -d)
 start=$SECONDS
 status=0
