@@ -1,6 +1,8 @@
 package dev.quarry.model;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,6 +12,10 @@ import java.util.Map;
  * configuration; linear weights are held {@code [in, out]} (see {@link BertConfig.Parameter}).
  */
 public final class BertWeights {
+
+  /** How every weight value is stored: fp32, little-endian, at any alignment. */
+  public static final ValueLayout.OfFloat FLOAT =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final BertConfig config;
   private final Map<String, MemorySegment> tensors;

@@ -11,8 +11,6 @@ import dev.quarry.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,8 +29,6 @@ import java.util.Map;
  */
 public final class HuggingFaceDirectory {
 
-  private static final ValueLayout.OfFloat FLOAT_LE =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private HuggingFaceDirectory() {}
@@ -199,7 +195,7 @@ public final class HuggingFaceDirectory {
     MemorySegment out = arena.allocate(4L * rows * cols, 64);
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
-        out.setAtIndex(FLOAT_LE, (long) c * rows + r, src.getAtIndex(FLOAT_LE, (long) r * cols + c));
+        out.setAtIndex(BertWeights.FLOAT, (long) c * rows + r, src.getAtIndex(BertWeights.FLOAT, (long) r * cols + c));
       }
     }
     return out;

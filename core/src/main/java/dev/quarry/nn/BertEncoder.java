@@ -7,8 +7,6 @@ import dev.quarry.model.BertConfig;
 import dev.quarry.model.BertWeights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -32,9 +30,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Safe for many threads at once: the activations live in per-call scratch taken from a pool.
  */
 public final class BertEncoder {
-
-  private static final ValueLayout.OfFloat FLOAT_LE =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /** Rows carried together through one layer's row-wise steps (intermediates stay in L2). */
   static final int CHUNK = 64;
@@ -251,7 +246,7 @@ public final class BertEncoder {
     int h = config.hiddenSize();
     for (int s = 0; s < batch.sequenceCount(); s++) {
       for (int p = 0, t = batch.start(s); p < batch.length(s); p++, t++) {
-        MemorySegment.copy(wordEmbeddings, FLOAT_LE, 4L * batch.ids()[t] * h, x, t * h, h);
+        MemorySegment.copy(wordEmbeddings, BertWeights.FLOAT, 4L * batch.ids()[t] * h, x, t * h, h);
         addRow(x, t * h, typeEmbeddings, batch.typeIds()[t]);
         addRow(x, t * h, positionEmbeddings, p);
       }
@@ -264,7 +259,7 @@ public final class BertEncoder {
   private void addRow(float[] x, int offset, MemorySegment table, int row) {
     int h = config.hiddenSize();
     long base = 4L * row * h;
-    for (int i = 0; i < h; i++) x[offset + i] += table.get(FLOAT_LE, base + 4L * i);
+    for (int i = 0; i < h; i++) x[offset + i] += table.get(BertWeights.FLOAT, base + 4L * i);
   }
 
   /** Sequence indices by decreasing length. */

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,8 +25,6 @@ import java.util.regex.Pattern;
  */
 public final class OnnxBertReader {
 
-  private static final ValueLayout.OfFloat FLOAT_LE =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final Pattern LAYER = Pattern.compile("encoder\\.layer\\.(\\d+)\\.attention\\.self\\.query\\.bias");
 
   private OnnxBertReader() {}
@@ -87,7 +84,7 @@ public final class OnnxBertReader {
       OnnxTensor t = onnx.constants().get(input);
       if (t == null) t = onnx.initializers().get(input);
       if (t != null && t.dataType() == OnnxTensor.FLOAT && t.elementCount() == 1) {
-        return t.data().get(FLOAT_LE, 0);
+        return t.data().get(BertWeights.FLOAT, 0);
       }
     }
     return fallback;
@@ -151,14 +148,14 @@ public final class OnnxBertReader {
     int[] zeros = new int[columns];
     for (int c = 0; c < columns; c++) {
       int i = perColumn == 1 ? 0 : c;
-      scales[c] = scale.data().get(FLOAT_LE, 4L * i);
+      scales[c] = scale.data().get(BertWeights.FLOAT, 4L * i);
       zeros[c] = toInt(zero.data().get(ValueLayout.JAVA_BYTE, i), zero.dataType() == OnnxTensor.INT8);
     }
     MemorySegment src = q.data();
     for (long i = 0; i < count; i++) {
       int c = (int) (i % columns);
       int v = toInt(src.get(ValueLayout.JAVA_BYTE, i), signed);
-      out.setAtIndex(FLOAT_LE, i, (v - zeros[c]) * scales[c]);
+      out.setAtIndex(BertWeights.FLOAT, i, (v - zeros[c]) * scales[c]);
     }
     return out;
   }

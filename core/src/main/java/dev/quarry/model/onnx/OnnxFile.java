@@ -1,5 +1,6 @@
 package dev.quarry.model.onnx;
 
+import dev.quarry.model.BertWeights;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,9 +24,6 @@ import java.util.Map;
  * as typed repeated fields (small scales and zero points) are decoded into the arena.
  */
 public final class OnnxFile {
-
-  private static final ValueLayout.OfFloat FLOAT_LE =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final Path path;
   private final Map<String, OnnxTensor> initializers;
@@ -197,7 +195,7 @@ public final class OnnxFile {
     switch (dataType) {
       case OnnxTensor.FLOAT -> {
         MemorySegment out = arena.allocate(4L * floats.size(), 4);
-        for (int i = 0; i < floats.size(); i++) out.setAtIndex(FLOAT_LE, i, floats.get(i));
+        for (int i = 0; i < floats.size(); i++) out.setAtIndex(BertWeights.FLOAT, i, floats.get(i));
         return out;
       }
       case OnnxTensor.UINT8, OnnxTensor.INT8 -> {

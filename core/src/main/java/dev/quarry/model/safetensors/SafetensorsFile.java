@@ -1,5 +1,6 @@
 package dev.quarry.model.safetensors;
 
+import dev.quarry.model.BertWeights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -26,8 +27,6 @@ import java.util.Map;
  */
 public final class SafetensorsFile {
 
-  private static final ValueLayout.OfFloat FLOAT_LE =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfShort SHORT_LE =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final long MAX_HEADER = 100L << 20;
@@ -111,7 +110,7 @@ public final class SafetensorsFile {
     for (long i = 0; i < count; i++) {
       short bits = bytes.getAtIndex(SHORT_LE, i);
       float v = dtype.equals("F16") ? Float.float16ToFloat(bits) : Float.intBitsToFloat((bits & 0xffff) << 16);
-      widened.setAtIndex(FLOAT_LE, i, v);
+      widened.setAtIndex(BertWeights.FLOAT, i, v);
     }
     return new Tensor(shape, widened);
   }

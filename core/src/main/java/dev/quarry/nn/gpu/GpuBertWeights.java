@@ -6,7 +6,6 @@ import dev.quarry.kernels.cuda.HalfFloats;
 import dev.quarry.model.BertConfig;
 import dev.quarry.model.BertWeights;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -18,9 +17,6 @@ import java.util.List;
  * norms and embedding tables fp32.
  */
 final class GpuBertWeights implements AutoCloseable {
-
-  private static final ValueLayout.OfFloat FLOAT_LE =
-      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   record Layer(DeviceBuffer qkv, DeviceBuffer qkvBias, DeviceBuffer attentionOut,
       DeviceBuffer attentionOutBias, DeviceBuffer attentionNormWeight, DeviceBuffer attentionNormBias,
@@ -108,7 +104,7 @@ final class GpuBertWeights implements AutoCloseable {
 
   private DeviceBuffer floats(CudaContext context, MemorySegment src) {
     ByteBuffer staged = ByteBuffer.allocateDirect((int) src.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-    for (long i = 0; i < src.byteSize() / 4; i++) staged.putFloat(src.getAtIndex(FLOAT_LE, i));
+    for (long i = 0; i < src.byteSize() / 4; i++) staged.putFloat(src.getAtIndex(BertWeights.FLOAT, i));
     return upload(context, staged.flip());
   }
 
