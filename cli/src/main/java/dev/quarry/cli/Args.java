@@ -188,6 +188,22 @@ final class Args {
     return value;
   }
 
+  /** The option's value as a finite number of at least {@code min}, or {@code fallback}. */
+  double getDouble(String name, double min, double fallback) throws UsageException {
+    String text = get(name, null);
+    if (text == null) return fallback;
+    double value;
+    try {
+      value = Double.parseDouble(text.strip());
+    } catch (NumberFormatException e) {
+      throw spec.error("--" + name + " expects a number, got \"" + text + "\"");
+    }
+    if (!Double.isFinite(value) || value < min) {
+      throw spec.error("--" + name + " must be a number of at least " + min + ", got " + text);
+    }
+    return value;
+  }
+
   /** The arguments that are not options, in order. */
   List<String> positional() {
     return positional;

@@ -1,8 +1,10 @@
 package dev.quarry.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The streams a command reads and writes, passed in so that tests run commands in-process.
@@ -14,4 +16,11 @@ import java.io.PrintStream;
  * @param stderrTerminal whether standard error is a terminal (progress redraws in place)
  */
 record CommandIo(InputStream in, OutputStream out, PrintStream err, boolean stdinTerminal,
-    boolean stderrTerminal) {}
+    boolean stderrTerminal) {
+
+  /** Writes one line of UTF-8 to standard output and flushes it (a command's result line). */
+  void printLine(String line) throws IOException {
+    out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+}

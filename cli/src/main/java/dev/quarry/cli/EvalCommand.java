@@ -53,6 +53,7 @@ final class EvalCommand implements Command {
       .option("mode", "MODE", "dense (default), bm25, hybrid (RRF of bm25 and dense) or two-stage")
       .option("k", "N", "hits retrieved per query (default " + DEFAULT_K + ")")
       .option("max-length", "N", "truncate texts to N tokens (default: the model's)")
+      .option("dim", "N", "score the first N dimensions, renormalised (Matryoshka; default all)")
       .option("per-query", "FILE", "write each query's scores to FILE, as trec_eval -q does")
       .option("candidates", "N", "two-stage: BM25 hits reranked by the model (default "
           + DEFAULT_CANDIDATES + ")")
@@ -91,6 +92,7 @@ final class EvalCommand implements Command {
     EmbedOptions options = EmbedOptions.defaults();
     if (args.has("threads")) options = options.withThreads(args.getInt("threads", 1, 0));
     if (args.has("max-length")) options = options.withMaxLength(args.getInt("max-length", 1, 0));
+    if (args.has("dim")) options = options.withDimension(args.getInt("dim", 1, 0));
     return options;
   }
 
@@ -111,7 +113,7 @@ final class EvalCommand implements Command {
       b.append(", \"max_length\": ").append(embedder.tokenizer().maxLength());
       b.append(", \"similarity\": \"cosine\"");
       number(b.append(", "), "seconds", (System.nanoTime() - start) / 1e9);
-      printLast(io, b.append('}').toString());
+      io.printLine(b.append('}').toString());
     }
     return 0;
   }
@@ -144,6 +146,7 @@ final class EvalCommand implements Command {
     String model = usesModel ? args.get("model", BuiltinModels.DEFAULT) : null;
     String queryPrompt = null, documentPrompt = null;
     int maxLength = 0;
+    int dimension = 0;
     RetrievalReport report;
     List<Retriever> opened = new ArrayList<>();
     Embedder embedder = null;
@@ -159,6 +162,7 @@ final class EvalCommand implements Command {
         queryPrompt = embedder.model().sentence().queryPrompt();
         documentPrompt = embedder.model().sentence().documentPrompt();
         maxLength = embedder.tokenizer().maxLength();
+        dimension = embedder.dimension();
         model = embedder.modelName();
         io.err().println("eval: embedding with " + model + ", max length " + maxLength);
         dense = dense(embedder, data, args, io);
@@ -192,9 +196,10 @@ final class EvalCommand implements Command {
     Json.appendString(b, split).append(", \"mode\": ");
     Json.appendString(b, mode).append(", \"model\": ");
     if (model == null) {
-      b.append("null, \"max_length\": null, \"prompts\": null");
+      b.append("null, \"max_length\": null, \"dim\": null, \"prompts\": null");
     } else {
       Json.appendString(b, model).append(", \"max_length\": ").append(maxLength);
+      b.append(", \"dim\": ").append(dimension);
       b.append(", \"prompts\": {\"query\": ");
       Json.appendString(b, queryPrompt).append(", \"document\": ");
       Json.appendString(b, documentPrompt).append('}');
@@ -207,7 +212,7 @@ final class EvalCommand implements Command {
     b.append(", \"queries\": ").append(report.perQuery().size());
     b.append(", \"documents\": ").append(data.docIds().size());
     number(b.append(", "), "seconds", (System.nanoTime() - start) / 1e9);
-    printLast(io, b.append('}').toString());
+    io.printLine(b.append('}').toString());
     return 0;
   }
 
@@ -244,8 +249,4 @@ final class EvalCommand implements Command {
     return b.append(String.format(Locale.ROOT, "%.6f", value).replaceAll("0+$", "").replaceAll("\\.$", ".0"));
   }
 
-  private static void printLast(CommandIo io, String json) throws IOException {
-    io.out().write((json + "\n").getBytes(StandardCharsets.UTF_8));
-    io.out().flush();
-  }
 }

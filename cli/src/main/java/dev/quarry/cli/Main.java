@@ -28,7 +28,7 @@ public final class Main {
 
   static {
     for (Command c : List.of(new EmbedCommand(), new TokenizeCommand(), new ModelsCommand(),
-        new EvalCommand(), new IndexCommand(), new SearchCommand())) {
+        new EvalCommand(), new IndexCommand(), new SearchCommand(), new TrainCommand())) {
       COMMANDS.put(c.spec().command(), c);
     }
   }

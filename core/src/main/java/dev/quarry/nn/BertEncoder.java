@@ -132,7 +132,7 @@ public final class BertEncoder {
 
   /** The last hidden state: {@code tokenCount × hiddenSize} floats, row {@code t} for token {@code t}. */
   public float[] forward(TokenBatch batch) {
-    validate(batch);
+    batch.checkFits(config);
     int tokens = batch.tokenCount();
     float[] x = new float[tokens * config.hiddenSize()];
     Scratch s = scratchPool.poll();
@@ -220,24 +220,6 @@ public final class BertEncoder {
     ops.matmul(s.ffn, row * inner, rows, layer.output, Activation.IDENTITY, x, row * h, 0, h);
     for (int t = row; t < row + rows; t++) {
       ops.addLayerNorm(x, t * h, s.x1, t * h, h, layer.outputNormWeight, layer.outputNormBias, eps);
-    }
-  }
-
-  private void validate(TokenBatch batch) {
-    for (int s = 0; s < batch.sequenceCount(); s++) {
-      if (batch.length(s) > config.maxPositions()) {
-        throw new IllegalArgumentException("sequence " + s + " has " + batch.length(s)
-            + " tokens; the model has " + config.maxPositions() + " positions: truncate it");
-      }
-    }
-    for (int t = 0; t < batch.tokenCount(); t++) {
-      int id = batch.ids()[t];
-      int type = batch.typeIds()[t];
-      if (id < 0 || id >= config.vocabSize() || type < 0 || type >= config.typeVocabSize()) {
-        throw new IllegalArgumentException("token " + t + ": id " + id + " / type " + type
-            + " is outside the model's vocabulary of " + config.vocabSize() + " / "
-            + config.typeVocabSize() + "; the tokenizer does not belong to this model");
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.quarry.nn;
 
+import dev.quarry.model.BertConfig;
 import java.util.Arrays;
 
 /**
@@ -52,5 +53,27 @@ public record TokenBatch(int[] ids, int[] typeIds, int[] starts) {
 
   public int length(int sequence) {
     return starts[sequence + 1] - starts[sequence];
+  }
+
+  /**
+   * Checks that the batch can run through a model of {@code config}: no sequence longer than its
+   * positions, no id outside its vocabularies (a tokenizer of another model).
+   */
+  public void checkFits(BertConfig config) {
+    for (int s = 0; s < sequenceCount(); s++) {
+      if (length(s) > config.maxPositions()) {
+        throw new IllegalArgumentException("sequence " + s + " has " + length(s)
+            + " tokens; the model has " + config.maxPositions() + " positions: truncate it");
+      }
+    }
+    for (int t = 0; t < tokenCount(); t++) {
+      int id = ids[t];
+      int type = typeIds[t];
+      if (id < 0 || id >= config.vocabSize() || type < 0 || type >= config.typeVocabSize()) {
+        throw new IllegalArgumentException("token " + t + ": id " + id + " / type " + type
+            + " is outside the model's vocabulary of " + config.vocabSize() + " / "
+            + config.typeVocabSize() + "; the tokenizer does not belong to this model");
+      }
+    }
   }
 }

@@ -89,6 +89,54 @@ final class Bounds {
     array("out", out, outOffset, (long) (length - 1) * outStride + headDim);
   }
 
+  /** Checks the arguments of {@link TensorGradients#layerNorm}. */
+  static void layerNormForTraining(float[] x, int offset, int n, float[] gamma, float[] beta,
+      float[] xhat, int xhatOffset) {
+    dimension("n", n);
+    array("x", x, offset, n);
+    array("gamma", gamma, 0, n);
+    array("beta", beta, 0, n);
+    array("xhat", xhat, xhatOffset, n);
+  }
+
+  /** Checks the arguments of {@link TensorGradients#layerNormBackward}. */
+  static void layerNormBackward(float[] dy, int dyOffset, float[] xhat, int xhatOffset,
+      float[] gamma, int n, float[] dx, int dxOffset, float[] dGamma, float[] dBeta) {
+    dimension("n", n);
+    array("dy", dy, dyOffset, n);
+    array("xhat", xhat, xhatOffset, n);
+    array("gamma", gamma, 0, n);
+    array("dx", dx, dxOffset, n);
+    array("dGamma", dGamma, 0, n);
+    array("dBeta", dBeta, 0, n);
+  }
+
+  /** Checks the arguments of {@link TensorGradients#attentionBackward}. */
+  static void attentionBackward(float[] q, int qOffset, float[] k, int kOffset, float[] v,
+      int vOffset, int inStride, float[] dOut, int dOutOffset, int outStride, float[] dq,
+      int dqOffset, float[] dk, int dkOffset, float[] dv, int dvOffset, int gradStride,
+      int length, int headDim) {
+    dimension("length", length);
+    dimension("headDim", headDim);
+    if (length == 0) {
+      return;
+    }
+    if (headDim > inStride || headDim > outStride || headDim > gradStride) {
+      throw new IllegalArgumentException("attentionBackward: a head of " + headDim
+          + " columns does not fit rows of " + inStride + " / " + outStride + " / " + gradStride
+          + " floats");
+    }
+    long in = (long) (length - 1) * inStride + headDim;
+    array("q", q, qOffset, in);
+    array("k", k, kOffset, in);
+    array("v", v, vOffset, in);
+    array("dOut", dOut, dOutOffset, (long) (length - 1) * outStride + headDim);
+    long span = (long) (length - 1) * gradStride + headDim;
+    array("dq", dq, dqOffset, span);
+    array("dk", dk, dkOffset, span);
+    array("dv", dv, dvOffset, span);
+  }
+
   /** Checks the arguments of {@link TensorSupport#attention}. */
   static void attention(float[] q, float[] k, float[] v, float[] out, int offset, int rowStride,
       int length, int headDim, float[] scores) {

@@ -17,8 +17,9 @@ import java.util.Optional;
  * {@value #PROPERTY} ({@code scalar} or {@code panama}) forces a choice; forcing {@code panama}
  * where it cannot run is an error rather than a silent fallback.
  *
- * <p>This class never names a vector type: {@code PanamaTensorSupport} is loaded by name only
- * after the checks, so a JVM without the module never touches it.
+ * <p>This class never names a vector type: {@code PanamaTensorSupport} and
+ * {@code PanamaTensorGradients} are loaded by name only after the checks, so a JVM without the
+ * module never touches them.
  */
 public final class KernelProvider {
 
@@ -26,9 +27,11 @@ public final class KernelProvider {
   public static final String PROPERTY = "quarry.kernels";
 
   private static final String PANAMA_CLASS = "dev.quarry.kernels.PanamaTensorSupport";
+  private static final String PANAMA_GRADIENTS_CLASS = "dev.quarry.kernels.PanamaTensorGradients";
   private static final System.Logger LOG = System.getLogger(KernelProvider.class.getName());
 
   private static volatile TensorSupport chosen;
+  private static volatile TensorGradients chosenGradients;
 
   private KernelProvider() {}
 
@@ -52,6 +55,34 @@ public final class KernelProvider {
       }
     }
     return support;
+  }
+
+  /**
+   * The backward passes matching {@link #tensorSupport()}: the Vector API ones when that is the
+   * Panama backend, the scalar ones otherwise, so that training and inference share one choice.
+   *
+   * @throws IllegalArgumentException if {@value #PROPERTY} has an unknown value
+   * @throws IllegalStateException if {@value #PROPERTY} forces a backend that cannot run here
+   */
+  public static TensorGradients tensorGradients() {
+    TensorGradients gradients = chosenGradients;
+    if (gradients == null) {
+      synchronized (KernelProvider.class) {
+        gradients = chosenGradients;
+        if (gradients == null) {
+          gradients = tensorSupport().getClass().getName().equals(PANAMA_CLASS)
+              ? create(PANAMA_GRADIENTS_CLASS, TensorGradients.class)
+              : ScalarGradients.INSTANCE;
+          chosenGradients = gradients;
+        }
+      }
+    }
+    return gradients;
+  }
+
+  /** The scalar reference backward passes, whatever was chosen: the oracle for tests. */
+  public static TensorGradients scalarGradients() {
+    return ScalarGradients.INSTANCE;
   }
 
   /** {@code "panama"} or {@code "scalar"}: which backend {@link #tensorSupport()} is. */
@@ -146,15 +177,19 @@ public final class KernelProvider {
   }
 
   private static TensorSupport createPanama() {
+    return create(PANAMA_CLASS, TensorSupport.class);
+  }
+
+  /** An instance of a Panama class, loaded by name only now, by its no-argument constructor. */
+  private static <T> T create(String className, Class<T> api) {
     try {
       var lookup = MethodHandles.lookup();
-      Class<?> type = lookup.findClass(PANAMA_CLASS);
-      return (TensorSupport) lookup.findConstructor(type, MethodType.methodType(void.class))
-          .invoke();
+      Class<?> type = lookup.findClass(className);
+      return api.cast(lookup.findConstructor(type, MethodType.methodType(void.class)).invoke());
     } catch (UnsupportedOperationException | Error e) {
       throw e;
     } catch (ReflectiveOperationException e) {
-      throw new LinkageError(PANAMA_CLASS + " is missing from the kernels jar", e);
+      throw new LinkageError(className + " is missing from the kernels jar", e);
     } catch (Throwable e) {
       throw new AssertionError(e);
     }
@@ -162,5 +197,9 @@ public final class KernelProvider {
 
   private static final class Scalar {
     static final TensorSupport INSTANCE = new ScalarTensorSupport();
+  }
+
+  private static final class ScalarGradients {
+    static final TensorGradients INSTANCE = new ScalarTensorGradients();
   }
 }

@@ -89,7 +89,8 @@ final class PanamaTensorSupport implements TensorSupport {
     }
   }
 
-  private static float sum(float[] x, int offset, int n) {
+  /** The sum of {@code n} floats, as {@link #layerNorm} takes the mean. */
+  static float sum(float[] x, int offset, int n) {
     int i = 0;
     float sum = 0f;
     if (n >= 4 * L) {
@@ -108,7 +109,8 @@ final class PanamaTensorSupport implements TensorSupport {
     return sum;
   }
 
-  private static float squaredDeviations(float[] x, int offset, int n, float mean) {
+  /** {@code sum (x[i] - mean)^2}, as {@link #layerNorm} takes the variance. */
+  static float squaredDeviations(float[] x, int offset, int n, float mean) {
     int i = 0;
     float sum = 0f;
     if (n >= 2 * L) {

@@ -256,7 +256,7 @@ public final class CudaBertEncoder implements AutoCloseable {
     if (dimension < 1 || dimension > config.hiddenSize()) {
       throw new IllegalArgumentException("dimension " + dimension + " is outside 1.." + config.hiddenSize());
     }
-    validate(batch);
+    batch.checkFits(config);
     context.makeCurrent();
     float[][] out = new float[batch.sequenceCount()][];
     int first = 0;
@@ -279,23 +279,6 @@ public final class CudaBertEncoder implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  private void validate(TokenBatch batch) {
-    for (int s = 0; s < batch.sequenceCount(); s++) {
-      if (batch.length(s) > config.maxPositions()) {
-        throw new IllegalArgumentException("sequence " + s + " has " + batch.length(s) + " tokens; the model has "
-            + config.maxPositions() + " positions: truncate it");
-      }
-    }
-    for (int t = 0; t < batch.tokenCount(); t++) {
-      int id = batch.ids()[t], type = batch.typeIds()[t];
-      if (id < 0 || id >= config.vocabSize() || type < 0 || type >= config.typeVocabSize()) {
-        throw new IllegalArgumentException("token " + t + ": id " + id + " / type " + type
-            + " is outside the model's vocabulary of " + config.vocabSize() + " / " + config.typeVocabSize()
-            + "; the tokenizer does not belong to this model");
-      }
-    }
   }
 
   static TokenBatch slice(TokenBatch batch, int from, int to) {
@@ -362,7 +345,7 @@ public final class CudaBertEncoder implements AutoCloseable {
     if (batch.tokenCount() > tokenBudget) {
       throw new IllegalArgumentException(batch.tokenCount() + " tokens exceed the budget of " + tokenBudget);
     }
-    validate(batch);
+    batch.checkFits(config);
     context.makeCurrent();
     int h = config.hiddenSize();
     ShapeBucket bucket = bucketOf(batch);
