@@ -41,6 +41,7 @@ final class TrainCommand implements Command {
       .option("warmup", "RATIO", "share of steps with a rising learning rate (default 0.1)")
       .option("weight-decay", "W", "AdamW's decoupled weight decay (default 0.01)")
       .option("temperature", "T", "of the contrastive losses (default 0.05, i.e. scale 20)")
+      .flag("symmetric", "mnr: also rank queries for each positive, and average the two")
       .option("max-length", "N", "truncate texts to N tokens (default 256)")
       .option("seed", "N", "shuffling seed (default 42)")
       .option("save-steps", "N", "checkpoint every N steps (default: each epoch)")
@@ -100,6 +101,7 @@ final class TrainCommand implements Command {
     b.warmupRatio(args.getDouble("warmup", 0, 0.1));
     b.weightDecay(args.getDouble("weight-decay", 0, 0.01));
     b.temperature(args.getDouble("temperature", 0, 0.05));
+    b.symmetric(args.has("symmetric"));
     b.maxLength(args.getInt("max-length", 2, 256));
     b.seed(args.getInt("seed", 0, 42));
     b.saveSteps(args.getInt("save-steps", 1, 0));

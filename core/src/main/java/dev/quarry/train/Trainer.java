@@ -8,6 +8,7 @@ import dev.quarry.train.data.NoDuplicatesBatchSampler;
 import dev.quarry.train.data.TrainingExample;
 import dev.quarry.train.loss.Loss;
 import dev.quarry.train.loss.Losses;
+import dev.quarry.train.loss.MatryoshkaLoss;
 import dev.quarry.train.optim.AdamW;
 import dev.quarry.train.optim.GradientClipping;
 import dev.quarry.train.optim.LearningRateSchedule;
@@ -61,8 +62,16 @@ public final class Trainer implements AutoCloseable {
 
   /** Takes {@code model}'s weights as the starting point; the model itself is not changed. */
   public Trainer(EncoderModel model, TrainingOptions options) {
-    this(model, options, Losses.create(options.loss(), 1 / options.temperature(),
-        options.matryoshkaDims(), model.config().hiddenSize()));
+    this(model, options, loss(options, model.config().hiddenSize()));
+  }
+
+  /** The loss {@code options} name, with their temperature, direction and Matryoshka dims. */
+  private static Loss loss(TrainingOptions options, int embeddingSize) {
+    List<Integer> dims = Arrays.stream(options.matryoshkaDims()).boxed().toList();
+    Loss loss = Losses.create(options.loss(), Losses.Options.defaults()
+        .withTemperature(options.temperature()).withSymmetric(options.symmetric()).withMatryoshka(dims));
+    if (loss instanceof MatryoshkaLoss m) m.requireFits(embeddingSize);
+    return loss;
   }
 
   /** With a loss of the caller's own (its data shape is then only checked by the loss). */

@@ -12,6 +12,8 @@ import java.util.Arrays;
  * @param batchSize      examples per optimizer step (in-batch negatives for MNR)
  * @param miniBatchSize  texts per encoder pass for {@code cached-mnr} (GradCache)
  * @param temperature    of the contrastive losses: cosines are divided by it (0.05 = scale 20)
+ * @param symmetric      MNR in both directions: queries against positives and positives against
+ *                       queries, averaged
  * @param warmupRatio    share of the steps over which the learning rate rises from zero
  * @param maxLength      tokens per text; longer texts are truncated
  * @param threads        encoder threads (0: all processors)
@@ -19,7 +21,7 @@ import java.util.Arrays;
  */
 public record TrainingOptions(String loss, int[] matryoshkaDims, int batchSize, int miniBatchSize,
     int epochs, double learningRate, double warmupRatio, double weightDecay, double maxGradNorm,
-    double temperature, int maxLength, long seed, int threads, int saveSteps) {
+    double temperature, boolean symmetric, int maxLength, long seed, int threads, int saveSteps) {
 
   public TrainingOptions {
     matryoshkaDims = matryoshkaDims.clone();
@@ -50,7 +52,7 @@ public record TrainingOptions(String loss, int[] matryoshkaDims, int batchSize, 
   public Builder toBuilder() {
     return builder().loss(loss).matryoshkaDims(matryoshkaDims).batchSize(batchSize)
         .miniBatchSize(miniBatchSize).epochs(epochs).learningRate(learningRate).warmupRatio(warmupRatio)
-        .weightDecay(weightDecay).maxGradNorm(maxGradNorm).temperature(temperature).maxLength(maxLength)
+        .weightDecay(weightDecay).maxGradNorm(maxGradNorm).temperature(temperature).symmetric(symmetric).maxLength(maxLength)
         .seed(seed).threads(threads).saveSteps(saveSteps);
   }
 
@@ -71,6 +73,7 @@ public record TrainingOptions(String loss, int[] matryoshkaDims, int batchSize, 
     private double weightDecay = 0.01;
     private double maxGradNorm = 1.0;
     private double temperature = 0.05;
+    private boolean symmetric;
     private int maxLength = 256;
     private long seed = 42;
     private int threads;
@@ -88,6 +91,7 @@ public record TrainingOptions(String loss, int[] matryoshkaDims, int batchSize, 
     public Builder weightDecay(double v) { weightDecay = v; return this; }
     public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
     public Builder temperature(double v) { temperature = v; return this; }
+    public Builder symmetric(boolean v) { symmetric = v; return this; }
     public Builder maxLength(int v) { maxLength = v; return this; }
     public Builder seed(long v) { seed = v; return this; }
     public Builder threads(int v) { threads = v; return this; }
@@ -95,7 +99,7 @@ public record TrainingOptions(String loss, int[] matryoshkaDims, int batchSize, 
 
     public TrainingOptions build() {
       return new TrainingOptions(loss, matryoshkaDims, batchSize, miniBatchSize, epochs, learningRate,
-          warmupRatio, weightDecay, maxGradNorm, temperature, maxLength, seed, threads, saveSteps);
+          warmupRatio, weightDecay, maxGradNorm, temperature, symmetric, maxLength, seed, threads, saveSteps);
     }
   }
 
@@ -103,6 +107,6 @@ public record TrainingOptions(String loss, int[] matryoshkaDims, int batchSize, 
   public String toString() {
     return "loss " + loss + (matryoshkaDims.length > 0 ? " matryoshka " + Arrays.toString(matryoshkaDims) : "")
         + ", batch " + batchSize + ", epochs " + epochs + ", lr " + learningRate + ", warm-up "
-        + warmupRatio + ", temperature " + temperature + ", max length " + maxLength + ", seed " + seed;
+        + warmupRatio + ", temperature " + temperature + (symmetric ? ", symmetric" : "") + ", max length " + maxLength + ", seed " + seed;
   }
 }

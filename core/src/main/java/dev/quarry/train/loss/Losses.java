@@ -1,7 +1,6 @@
 package dev.quarry.train.loss;
 
 import dev.quarry.train.data.TrainingExample;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -126,24 +125,6 @@ public final class Losses {
         ? Collections.nCopies(options.matryoshkaDims().size(), 1.0)
         : options.matryoshkaWeights();
     return new MatryoshkaLoss(loss, options.matryoshkaDims(), weights);
-  }
-
-  /**
-   * The named loss with this scale ({@code 1 / temperature}, for mnr, cached-mnr and listnet) and
-   * otherwise the defaults, wrapped in {@link MatryoshkaLoss} (weight 1 each) if
-   * {@code matryoshkaDims} is not empty; each dim is checked against {@code embeddingSize} now
-   * rather than at the first step.
-   *
-   * @param matryoshkaDims the dims, or {@code null} or empty for none
-   */
-  public static Loss create(String name, double scale, int[] matryoshkaDims, int embeddingSize) {
-    List<Integer> dims = new ArrayList<>();
-    if (matryoshkaDims != null) {
-      for (int d : matryoshkaDims) dims.add(d);
-    }
-    Loss loss = create(name, Options.defaults().withScale(scale).withMatryoshka(dims));
-    if (loss instanceof MatryoshkaLoss m) m.requireFits(embeddingSize);
-    return loss;
   }
 
   /**

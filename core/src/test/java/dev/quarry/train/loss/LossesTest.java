@@ -39,12 +39,13 @@ class LossesTest {
     MatryoshkaLoss m = assertInstanceOf(MatryoshkaLoss.class, loss);
     assertEquals(List.of(1.0, 1.0), m.weights());
     assertEquals(DataShape.PAIR, Losses.shape(loss));
-    Loss viaFlags = Losses.create("listnet", 10, new int[] {384, 128}, 384);
+    Loss viaOptions = Losses.create("listnet", Losses.Options.defaults().withScale(10)
+        .withMatryoshka(List.of(384, 128)));
     assertEquals("matryoshka(dims=[384, 128], weights=[1, 1], listnet(scale=10))",
-        viaFlags.describe());
-    assertEquals("mnr(scale=20)", Losses.create("mnr", 20, null, 384).describe());
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> Losses.create("mnr", 20, new int[] {512, 256}, 384));
+        viaOptions.describe());
+    MatryoshkaLoss tooWide = (MatryoshkaLoss) Losses.create("mnr",
+        Losses.Options.defaults().withMatryoshka(List.of(512, 256)));
+    var e = assertThrows(IllegalArgumentException.class, () -> tooWide.requireFits(384));
     assertEquals("matryoshka dim 512 is larger than the embedding size 384", e.getMessage());
   }
 
