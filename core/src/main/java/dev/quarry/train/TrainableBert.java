@@ -344,31 +344,33 @@ public final class TrainableBert {
   }
 
   private void attention(TokenBatch batch, float[] qkv, float[] out) {
-    int heads = config.heads();
-    int headDim = config.headDim();
     int h = config.hiddenSize();
-    float scale = (float) (1 / Math.sqrt(headDim));
-    parallel.forEach(batch.sequenceCount() * heads, task -> {
-      int s = task / heads;
-      int start = batch.start(s);
-      int q = start * 3 * h + (task % heads) * headDim;
-      ops.attention(qkv, q, qkv, q + h, qkv, q + 2 * h, 3 * h, out, start * h + (task % heads) * headDim,
-          h, batch.length(s), headDim, scale);
-    });
+    forEachHead(batch, (length, qkvAt, outAt, scale) -> ops.attention(qkv, qkvAt, qkv, qkvAt + h,
+        qkv, qkvAt + 2 * h, 3 * h, out, outAt, h, length, config.headDim(), scale));
   }
 
   private void attentionBackward(TokenBatch batch, float[] qkv, float[] dOut, float[] dQkv) {
+    int h = config.hiddenSize();
+    forEachHead(batch, (length, qkvAt, outAt, scale) -> grads.attentionBackward(qkv, qkvAt, qkv,
+        qkvAt + h, qkv, qkvAt + 2 * h, 3 * h, dOut, outAt, h, dQkv, qkvAt, dQkv, qkvAt + h, dQkv,
+        qkvAt + 2 * h, 3 * h, length, config.headDim(), scale));
+  }
+
+  /** One (sequence, head) pair of attention: where its query columns and output columns start. */
+  private interface HeadTask {
+    void run(int length, int qkvOffset, int outOffset, float scale);
+  }
+
+  /** Runs {@code task} for every sequence and head, claimed one at a time by the threads. */
+  private void forEachHead(TokenBatch batch, HeadTask task) {
     int heads = config.heads();
     int headDim = config.headDim();
     int h = config.hiddenSize();
     float scale = (float) (1 / Math.sqrt(headDim));
-    parallel.forEach(batch.sequenceCount() * heads, task -> {
-      int s = task / heads;
-      int start = batch.start(s);
-      int column = (task % heads) * headDim;
-      int q = start * 3 * h + column;
-      grads.attentionBackward(qkv, q, qkv, q + h, qkv, q + 2 * h, 3 * h, dOut, start * h + column, h,
-          dQkv, q, dQkv, q + h, dQkv, q + 2 * h, 3 * h, batch.length(s), headDim, scale);
+    parallel.forEach(batch.sequenceCount() * heads, i -> {
+      int start = batch.start(i / heads);
+      int column = (i % heads) * headDim;
+      task.run(batch.length(i / heads), start * 3 * h + column, start * h + column, scale);
     });
   }
 }
