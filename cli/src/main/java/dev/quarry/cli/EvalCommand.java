@@ -7,12 +7,15 @@ import dev.quarry.eval.RankingMetric;
 import dev.quarry.eval.RetrievalEvaluator;
 import dev.quarry.eval.RetrievalReport;
 import dev.quarry.eval.StsBenchmark;
-import dev.quarry.model.BuiltinModels;
+import dev.quarry.index.VectorEncoding;
+import dev.quarry.index.VectorIndexConfig;
 import dev.quarry.index.inverted.Bm25;
+import dev.quarry.model.BuiltinModels;
 import dev.quarry.retrieval.Bm25Retriever;
 import dev.quarry.retrieval.DenseRetriever;
 import dev.quarry.retrieval.Fusion;
 import dev.quarry.retrieval.FusionRetriever;
+import dev.quarry.retrieval.HnswRetriever;
 import dev.quarry.retrieval.Retriever;
 import dev.quarry.retrieval.TwoStageRetriever;
 import java.io.IOException;
@@ -35,6 +38,10 @@ final class EvalCommand implements Command {
   static final int DEFAULT_K = 1000;
   static final int DEFAULT_CANDIDATES = 100;
   static final List<String> MODES = List.of("dense", "bm25", "hybrid", "two-stage");
+  static final List<String> ANN = List.of("exact", "hnsw");
+  /** The options that only --ann hnsw takes. */
+  private static final List<String> HNSW_OPTIONS = List.of("m", "ef-construction", "ef", "encoding");
+  private static final VectorIndexConfig HNSW_DEFAULTS = HnswRetriever.defaultConfig(1);
   private static final int[] CUT_OFFS = {1, 3, 5, 10, 100, 1000};
 
   private static final Args.Spec SPEC = new Args.Spec("eval",
@@ -44,7 +51,10 @@ final class EvalCommand implements Command {
       of the cosine). The last line of standard output is one JSON object, e.g.
         {"ndcg@10": 0.6451, "recall@100": 0.925, ..., "model": "all-MiniLM-L6-v2", "mode": "dense"}
       The corpus's vectors are cached (QUARRY_CACHE_DIR, default ~/.cache/quarry), so a second
-      run of the same model on the same corpus does not embed it again.
+      run of the same model on the same corpus does not embed it again. Dense search (modes dense
+      and hybrid) scans every document exactly, or with --ann hnsw searches an HNSW graph built
+      over the corpus's vectors at the start of the run (not cached), e.g.
+        quarry eval --dataset scifact --ann hnsw --m 16 --ef-construction 100 --ef 200
       """)
       .option("dataset", "DIR", "a BEIR-format data set folder")
       .option("split", "NAME", "the qrels split to score (default test)")
@@ -57,9 +67,18 @@ final class EvalCommand implements Command {
       .option("per-query", "FILE", "write each query's scores to FILE, as trec_eval -q does")
       .option("candidates", "N", "two-stage: BM25 hits reranked by the model (default "
           + DEFAULT_CANDIDATES + ")")
+      .option("ann", "exact|hnsw", "dense and hybrid: exact search over every document (default)\n"
+          + "or approximate search through an HNSW index")
+      .option("m", "N", "hnsw: neighbours per node (default " + HNSW_DEFAULTS.m() + ")")
+      .option("ef-construction", "N", "hnsw: beam width while building (default "
+          + HNSW_DEFAULTS.efConstruction() + ")")
+      .option("ef", "N", "hnsw: beam width of a search (default " + HNSW_DEFAULTS.efSearch()
+          + "), raised to --k:\nwith --k " + DEFAULT_K + ", the default, only larger values matter")
+      .option("encoding", "float|int8|binary", "hnsw: vectors walked as floats (default), int8 or\n"
+          + "sign bits, the shortlist rescored with floats")
       .flag("keep-self-hits", "score documents whose id is the query's id (BEIR drops them)")
       .flag("no-cache", "embed the corpus even if its vectors are cached, and cache nothing")
-      .option("threads", "N", "encoder threads (default: all processors)");
+      .option("threads", "N", "encoder and HNSW-building threads (default: all processors)");
 
   @Override
   public Args.Spec spec() {
@@ -79,7 +98,7 @@ final class EvalCommand implements Command {
     }
     if (args.has("sts")) {
       for (String o : List.of("split", "mode", "k", "per-query", "keep-self-hits", "no-cache",
-          "candidates")) {
+          "candidates", "ann", "m", "ef-construction", "ef", "encoding")) {
         if (args.has(o)) throw args.error("--" + o + " applies to --dataset, not to --sts");
       }
       return sts(args, io);
@@ -124,6 +143,7 @@ final class EvalCommand implements Command {
       throw args.error("--mode must be one of " + String.join(", ", MODES) + ", got \"" + mode + "\"");
     }
     int k = args.getInt("k", 1, DEFAULT_K);
+    VectorIndexConfig hnsw = hnswConfig(args, mode);
     String split = args.get("split", "test");
     boolean ignoreSelfHits = !args.has("keep-self-hits");
     Path dir = Path.of(args.get("dataset", null));
@@ -165,7 +185,8 @@ final class EvalCommand implements Command {
         dimension = embedder.dimension();
         model = embedder.modelName();
         io.err().println("eval: embedding with " + model + ", max length " + maxLength);
-        dense = dense(embedder, data, args, io);
+        dense = hnsw == null ? dense(embedder, data, args, io)
+            : hnsw(dense(embedder, data, args, io), hnsw, args, io);
         opened.add(dense);
       }
       Retriever retriever = switch (mode) {
@@ -207,6 +228,17 @@ final class EvalCommand implements Command {
     if (!mode.equals("dense")) b.append(", \"bm25\": {\"k1\": 0.9, \"b\": 0.4}");
     if (mode.equals("hybrid")) b.append(", \"fusion\": \"rrf\", \"rrf_k\": ").append(Fusion.RRF_K);
     if (mode.equals("two-stage")) b.append(", \"candidates\": ").append(candidates);
+    b.append(", \"ann\": ");
+    if (!mode.equals("dense") && !mode.equals("hybrid")) {
+      b.append("null");
+    } else if (hnsw == null) {
+      b.append("\"exact\"");
+    } else {
+      b.append("{\"type\": \"hnsw\", \"m\": ").append(hnsw.m());
+      b.append(", \"ef_construction\": ").append(hnsw.efConstruction());
+      b.append(", \"ef\": ").append(hnsw.efSearch()).append(", \"encoding\": ");
+      Json.appendString(b, encodingName(hnsw.encoding())).append('}');
+    }
     b.append(", \"k\": ").append(depth);
     b.append(", \"ignore_self_hits\": ").append(ignoreSelfHits);
     b.append(", \"queries\": ").append(report.perQuery().size());
@@ -228,6 +260,63 @@ final class EvalCommand implements Command {
     DenseRetriever dense = DenseRetriever.build(embedder, data.docIds(), data.docTexts(), options);
     if (!dense.loadedFromCache()) embedding.finish(total);
     return dense;
+  }
+
+  /**
+   * The HNSW settings of {@code --ann hnsw} (dimension 1, set once the model is open), or null for
+   * exact search. Checked before any data is read.
+   */
+  private static VectorIndexConfig hnswConfig(Args args, String mode) throws Args.UsageException {
+    String ann = args.get("ann", "exact");
+    if (!ANN.contains(ann)) {
+      throw args.error("--ann must be one of " + String.join(", ", ANN) + ", got \"" + ann + "\"");
+    }
+    if (args.has("ann") && !mode.equals("dense") && !mode.equals("hybrid")) {
+      throw args.error("--ann applies to the dense search of --mode dense and hybrid, not to " + mode
+          + (mode.equals("two-stage") ? " (it reranks BM25's candidates with exact scores)" : ""));
+    }
+    if (ann.equals("exact")) {
+      for (String o : HNSW_OPTIONS) {
+        if (args.has(o)) throw args.error("--" + o + " applies to --ann hnsw");
+      }
+      return null;
+    }
+    int m = args.getInt("m", 2, HNSW_DEFAULTS.m());
+    int efConstruction = args.getInt("ef-construction", 1, HNSW_DEFAULTS.efConstruction());
+    int ef = args.getInt("ef", 1, HNSW_DEFAULTS.efSearch());
+    String encoding = args.get("encoding", encodingName(HNSW_DEFAULTS.encoding()));
+    VectorEncoding parsed = switch (encoding) {
+      case "float" -> VectorEncoding.FLOAT32;
+      case "int8" -> VectorEncoding.INT8;
+      case "binary" -> VectorEncoding.BINARY;
+      default -> throw args.error("--encoding must be one of float, int8, binary, got \"" + encoding + "\"");
+    };
+    try {
+      return HNSW_DEFAULTS.withM(m).withEfConstruction(efConstruction).withEfSearch(ef).withEncoding(parsed);
+    } catch (IllegalArgumentException e) {
+      throw args.error("--ann hnsw: " + e.getMessage());
+    }
+  }
+
+  private static String encodingName(VectorEncoding encoding) {
+    return encoding == VectorEncoding.FLOAT32 ? "float" : encoding.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** An HNSW index over the exact retriever's vectors, built on every encoder thread. */
+  private static HnswRetriever hnsw(DenseRetriever exact, VectorIndexConfig settings, Args args,
+      CommandIo io) throws Args.UsageException {
+    VectorIndexConfig config = new VectorIndexConfig(exact.dimension(), settings.similarity(),
+        settings.encoding(), settings.m(), settings.efConstruction(), settings.efSearch(),
+        settings.seed(), settings.oversample());
+    int threads = args.getInt("threads", 1, Runtime.getRuntime().availableProcessors());
+    io.err().println("eval: building an HNSW index (m " + config.m() + ", ef-construction "
+        + config.efConstruction() + ", " + encodingName(config.encoding()) + ") on " + threads
+        + " threads");
+    Progress building = new Progress(io.err(), "eval: indexing the vectors", exact.size(),
+        io.stderrTerminal(), System::nanoTime);
+    HnswRetriever hnsw = HnswRetriever.build(exact, config, threads, building::update);
+    building.finish(exact.size());
+    return hnsw;
   }
 
   private static void checkParent(String file) throws IOException {

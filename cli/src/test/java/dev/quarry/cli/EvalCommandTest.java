@@ -98,6 +98,7 @@ class EvalCommandTest {
     assertEquals("bm25", json.get("mode").asText());
     assertTrue(json.get("model").isNull(), json.toString());
     assertEquals(0.5, json.get("mrr@10").doubleValue(), 1e-9, "q1 shares JVM with the java document");
+    assertTrue(json.get("ann").isNull(), json.toString());
     for (String mode : List.of("hybrid", "two-stage")) {
       MainTest.Run run = MainTest.quarry("", "eval", "--dataset", data.toString(), "--mode", mode,
           "--threads", "2");
@@ -107,6 +108,69 @@ class EvalCommandTest {
       assertEquals("all-MiniLM-L6-v2", j.get("model").asText());
       assertEquals(0.5, j.get("mrr@1").doubleValue(), 1e-9, mode + ": " + j);
     }
+  }
+
+  @Test
+  void hnswScoresAsTheExactScanOnATinySet() throws Exception {
+    Path data = dataset();
+    MainTest.Run exact = MainTest.quarry("", "eval", "--dataset", data.toString(), "--k", "3",
+        "--threads", "2");
+    assertEquals(0, exact.code(), exact.err());
+    JsonNode exactJson = lastLine(exact.out());
+    assertEquals("exact", exactJson.get("ann").asText());
+
+    MainTest.Run hnsw = MainTest.quarry("", "eval", "--dataset", data.toString(), "--k", "3",
+        "--threads", "2", "--ann", "hnsw", "--m", "8", "--ef-construction", "40", "--ef", "20",
+        "--encoding", "int8");
+    assertEquals(0, hnsw.code(), hnsw.err());
+    assertTrue(hnsw.err().contains("building an HNSW index (m 8, ef-construction 40, int8)"), hnsw.err());
+    JsonNode json = lastLine(hnsw.out());
+    JsonNode ann = json.get("ann");
+    assertEquals("hnsw", ann.get("type").asText(), json.toString());
+    assertEquals(8, ann.get("m").intValue());
+    assertEquals(40, ann.get("ef_construction").intValue());
+    assertEquals(20, ann.get("ef").intValue());
+    assertEquals("int8", ann.get("encoding").asText());
+    // Four documents: the graph search sees them all and ranks them as the exact scan does.
+    for (String key : List.of("ndcg@10", "mrr@1", "recall@3", "map@100")) {
+      assertEquals(exactJson.get(key), json.get(key), key + ": " + json);
+    }
+
+    MainTest.Run hybrid = MainTest.quarry("", "eval", "--dataset", data.toString(), "--mode", "hybrid",
+        "--threads", "2", "--ann", "hnsw");
+    assertEquals(0, hybrid.code(), hybrid.err());
+    JsonNode h = lastLine(hybrid.out());
+    assertEquals(0.5, h.get("mrr@1").doubleValue(), 1e-9, h.toString());
+    JsonNode defaults = h.get("ann");
+    assertEquals("hnsw", defaults.get("type").asText(), h.toString());
+    assertEquals(16, defaults.get("m").intValue());
+    assertEquals(100, defaults.get("ef_construction").intValue());
+    assertEquals(100, defaults.get("ef").intValue());
+    assertEquals("float", defaults.get("encoding").asText());
+  }
+
+  @Test
+  void annMistakesAreReportedBeforeAnythingIsRead() {
+    record Case(String expected, List<String> args) {}
+    for (Case c : List.of(
+        new Case("--ann applies to the dense search of --mode dense and hybrid, not to two-stage",
+            List.of("--ann", "hnsw", "--mode", "two-stage")),
+        new Case("not to bm25", List.of("--ann", "exact", "--mode", "bm25")),
+        new Case("--ann must be one of exact, hnsw, got \"foo\"", List.of("--ann", "foo")),
+        new Case("--m applies to --ann hnsw", List.of("--m", "8")),
+        new Case("--ef applies to --ann hnsw", List.of("--ann", "exact", "--ef", "50")),
+        new Case("--m must be at least 2", List.of("--ann", "hnsw", "--m", "1")),
+        new Case("m 600 is out of range", List.of("--ann", "hnsw", "--m", "600")),
+        new Case("--encoding must be one of float, int8, binary", List.of("--ann", "hnsw", "--encoding", "fp16")))) {
+      List<String> argv = new java.util.ArrayList<>(List.of("eval", "--dataset", "no-such-dir"));
+      argv.addAll(c.args());
+      MainTest.Run run = MainTest.quarry("", argv.toArray(String[]::new));
+      assertEquals(2, run.code(), c + ": " + run.err());
+      assertTrue(run.err().contains(c.expected()), c + ": " + run.err());
+    }
+    MainTest.Run sts = MainTest.quarry("", "eval", "--sts", "x", "--ann", "hnsw");
+    assertEquals(2, sts.code());
+    assertTrue(sts.err().contains("--ann applies to --dataset, not to --sts"), sts.err());
   }
 
   @Test

@@ -242,6 +242,21 @@ public final class DenseRetriever implements Retriever {
     return ids.size();
   }
 
+  /** Components per vector. */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** The document ids, in corpus order (a document's position is its index in this list). */
+  List<String> ids() {
+    return ids;
+  }
+
+  /** The embedder of the corpus, which also embeds the queries. */
+  Embedder embedder() {
+    return embedder;
+  }
+
   /** Whether the corpus vectors came from the cache rather than the model. */
   public boolean loadedFromCache() {
     return fromCache;
