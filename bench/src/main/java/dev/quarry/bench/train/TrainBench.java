@@ -14,6 +14,8 @@ import dev.quarry.train.loss.Loss;
 import dev.quarry.train.loss.MultipleNegativesRankingLoss;
 import dev.quarry.train.optim.AdamW;
 import dev.quarry.train.optim.GradientClipping;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +53,7 @@ public final class TrainBench {
       AdamW optimizer = new AdamW(bert.parameters());
       System.out.printf(Locale.ROOT, "train step vs forward: all-MiniLM-L6-v2, batch %d pairs, max length %d,"
           + " %d threads, backend %s%n", batchSize, maxLength, threads, KernelProvider.backendName());
-      System.out.println("batch  tokens  forward ms  step ms  step/forward  train tokens/s");
+      System.out.println("batch  tokens  forward ms  step ms  step/forward  train tokens/s  GC ms in step");
       double[] forwards = new double[batches];
       double[] steps = new double[batches];
       long tokenSum = 0;
@@ -66,6 +68,7 @@ public final class TrainBench {
         long t0 = System.nanoTime();
         inference.forward(tokens);
         long t1 = System.nanoTime();
+        long gc0 = gcMillis();
         bert.parameters().zeroGrad();
         SentenceEncoder.Pass pass = encoder.forward(tokens);
         float[][] e = pass.embeddings();
@@ -83,12 +86,14 @@ public final class TrainBench {
         optimizer.step(1e-5);
         bert.parametersChanged();
         long t2 = System.nanoTime();
+        long gc = gcMillis() - gc0;
         if (b < 0) continue;
         forwards[b] = (t1 - t0) / 1e6;
         steps[b] = (t2 - t1) / 1e6;
         tokenSum += tokens.tokenCount();
-        System.out.printf(Locale.ROOT, "%5d  %6d  %10.1f  %7.1f  %12.2f  %14.0f%n", b, tokens.tokenCount(),
-            forwards[b], steps[b], steps[b] / forwards[b], tokens.tokenCount() / (steps[b] / 1e3));
+        System.out.printf(Locale.ROOT, "%5d  %6d  %10.1f  %7.1f  %12.2f  %14.0f  %13d%n", b,
+            tokens.tokenCount(), forwards[b], steps[b], steps[b] / forwards[b],
+            tokens.tokenCount() / (steps[b] / 1e3), gc);
       }
       double forward = median(forwards);
       double step = median(steps);
@@ -96,6 +101,13 @@ public final class TrainBench {
       System.out.printf(Locale.ROOT, "summary: step %.0f ms / forward %.0f ms = %.2f (goal <= 3.5);"
           + " %.0f training tokens/s%n", step, forward, step / forward, stepTokens / (step / 1e3));
     }
+  }
+
+  /** Milliseconds all collectors have spent so far (pauses and concurrent work as the JVM counts it). */
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) sum += Math.max(0, gc.getCollectionTime());
+    return sum;
   }
 
   private static double median(double[] values) {
