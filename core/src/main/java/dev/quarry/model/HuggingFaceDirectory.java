@@ -213,7 +213,7 @@ public final class HuggingFaceDirectory {
 
   private static void writeJson(Path file, JsonNode json) throws IOException {
     byte[] bytes = (JSON.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8);
-    Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+    Path temp = TempFiles.createBeside(file);
     try {
       Files.write(temp, bytes);
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -224,7 +224,7 @@ public final class HuggingFaceDirectory {
 
   private static void copyAtomically(Path from, Path to) throws IOException {
     if (from.toAbsolutePath().equals(to.toAbsolutePath())) return;
-    Path temp = Files.createTempFile(to.toAbsolutePath().getParent(), to.getFileName().toString(), ".tmp");
+    Path temp = TempFiles.createBeside(to);
     try {
       Files.copy(from, temp, StandardCopyOption.REPLACE_EXISTING);
       Files.move(temp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

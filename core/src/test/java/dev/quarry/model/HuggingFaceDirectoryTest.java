@@ -69,6 +69,19 @@ class HuggingFaceDirectoryTest {
   }
 
   @Test
+  void writtenFilesHaveTheDefaultPermissionsNotOwnerOnly(@TempDir Path dir) throws Exception {
+    if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) return;
+    Path probe = Files.createFile(dir.resolve("probe"));
+    try (Embedder e = Embedder.open(null)) {
+      e.save(dir.resolve("model"));
+    }
+    for (String file : List.of("model.safetensors", "config.json", "tokenizer.json", "modules.json")) {
+      assertEquals(Files.getPosixFilePermissions(probe),
+          Files.getPosixFilePermissions(dir.resolve("model").resolve(file)), file);
+    }
+  }
+
+  @Test
   void corruptSafetensorsIsNamed(@TempDir Path dir) throws Exception {
     try (Embedder e = Embedder.open(null)) {
       e.save(dir);

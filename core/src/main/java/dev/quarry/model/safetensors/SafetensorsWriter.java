@@ -1,6 +1,7 @@
 package dev.quarry.model.safetensors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.model.TempFiles;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class SafetensorsWriter {
 
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    Path temp = TempFiles.createBeside(file);
     try {
       try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         writeFully(out, head);
