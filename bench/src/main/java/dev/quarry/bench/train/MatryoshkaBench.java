@@ -5,6 +5,7 @@ import dev.quarry.embed.Embedder;
 import dev.quarry.eval.BeirDataset;
 import dev.quarry.eval.RankingMetric;
 import dev.quarry.eval.RetrievalEvaluator;
+import dev.quarry.nn.SentencePooling;
 import dev.quarry.retrieval.Hit;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,14 +72,7 @@ public final class MatryoshkaBench {
   /** The first {@code d} components of each vector, scaled back to unit length. */
   static float[][] truncate(float[][] vectors, int d) {
     float[][] out = new float[vectors.length][];
-    for (int i = 0; i < vectors.length; i++) {
-      float[] v = Arrays.copyOf(vectors[i], d);
-      double norm = 0;
-      for (float x : v) norm += (double) x * x;
-      norm = Math.max(Math.sqrt(norm), 1e-12);
-      for (int j = 0; j < d; j++) v[j] = (float) (v[j] / norm);
-      out[i] = v;
-    }
+    for (int i = 0; i < vectors.length; i++) out[i] = SentencePooling.normalize(Arrays.copyOf(vectors[i], d));
     return out;
   }
 
