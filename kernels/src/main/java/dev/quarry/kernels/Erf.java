@@ -9,7 +9,7 @@ package dev.quarry.kernels;
  * evaluates the continued fraction {@code erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x +
  * (3/2)/(x + ...))))}, which keeps full relative accuracy in the far tail.
  */
-final class Erf {
+public final class Erf {
 
   /** Where the series stops and the continued fraction starts; both are accurate at 2.5. */
   static final double SERIES_LIMIT = 2.5;
@@ -23,7 +23,7 @@ final class Erf {
   private Erf() {}
 
   /** {@code erf(x)}. */
-  static double erf(double x) {
+  public static double erf(double x) {
     double ax = Math.abs(x);
     if (ax < SERIES_LIMIT) {
       return series(x);

@@ -14,14 +14,18 @@ import java.util.List;
 /**
  * A BERT encoder's parameters resident on the GPU: linear weights fp16 {@code [in, out]} (Q, K and V
  * side by side as one {@code [hidden, 3 * hidden]} matrix, so one GEMM projects all three), biases,
- * norms and embedding tables fp32.
+ * norms and embedding tables fp32, plus fp16 copies of the biases that GEMM epilogues add.
  */
 final class GpuBertWeights implements AutoCloseable {
 
   record Layer(DeviceBuffer qkv, DeviceBuffer qkvBias, DeviceBuffer attentionOut,
       DeviceBuffer attentionOutBias, DeviceBuffer attentionNormWeight, DeviceBuffer attentionNormBias,
       DeviceBuffer intermediate, DeviceBuffer intermediateBias, DeviceBuffer output,
-      DeviceBuffer outputBias, DeviceBuffer outputNormWeight, DeviceBuffer outputNormBias) {}
+      DeviceBuffer outputBias, DeviceBuffer outputNormWeight, DeviceBuffer outputNormBias,
+      HalfBiases half) {}
+
+  /** fp16 copies of the biases that cuBLASLt epilogues add (its bias type follows the fp16 output). */
+  record HalfBiases(DeviceBuffer attentionOut, DeviceBuffer intermediate, DeviceBuffer output) {}
 
   final DeviceBuffer wordEmbeddings;
   final DeviceBuffer positionEmbeddings;
@@ -59,7 +63,10 @@ final class GpuBertWeights implements AutoCloseable {
             halves(context, weights.get(p + "output.dense.weight"), p + "output.dense.weight"),
             floats(context, weights.get(p + "output.dense.bias")),
             floats(context, weights.get(p + "output.LayerNorm.weight")),
-            floats(context, weights.get(p + "output.LayerNorm.bias")));
+            floats(context, weights.get(p + "output.LayerNorm.bias")),
+            new HalfBiases(halves(context, weights.get(p + "attention.output.dense.bias"), p + "attention.output.dense.bias"),
+                halves(context, weights.get(p + "intermediate.dense.bias"), p + "intermediate.dense.bias"),
+                halves(context, weights.get(p + "output.dense.bias"), p + "output.dense.bias")));
       }
       context.synchronize();
     } catch (RuntimeException e) {
