@@ -19,22 +19,37 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.IntConsumer;
 
 /**
  * Turns texts into embedding vectors with one model: tokenization, the encoder, pooling,
  * normalisation and Matryoshka truncation, as the model's sentence-transformers configuration says
  * unless {@link EmbedOptions} overrides it.
  *
- * <p>Safe for many threads at once. Closing it releases the model's mapped memory and its threads.
+ * <p>Texts are tokenized in blocks on the thread pool, the next block while the encoder runs the
+ * current one, so that a GPU is not left waiting for the CPU. Safe for many threads at once.
+ * Closing it releases the model's mapped memory and its threads.
  */
 public final class Embedder implements AutoCloseable {
 
   /** Tokens per encoder call: bounds the activation memory of large inputs. */
   private static final int TOKEN_BUDGET = 16_384;
+  /** Tokens per GPU sub-batch: the encoder pipelines sub-batches of a block (host work hides behind the GPU's). */
+  private static final int GPU_TOKEN_BUDGET = 16_384;
+  /** Texts tokenized ahead as one block, while the encoder runs the block before. */
+  private static final int BLOCK_TEXTS = 1024;
+  /** Texts per tokenization task on the pool. */
+  private static final int TOKENIZE_CHUNK = 32;
 
   private final EncoderModel model;
   private final Tokenizer tokenizer;
   private final Parallel parallel;
+  /** Hands the next block's tokenization to the pool while the caller's thread drives the encoder. */
+  private final ExecutorService tokenizing;
   private final BertEncoder encoder;
   /** The GPU encoder when {@link EmbedOptions#device()} is CUDA and a GPU is usable, else null. */
   private final CudaBertEncoder gpu;
@@ -64,6 +79,11 @@ public final class Embedder implements AutoCloseable {
     this.prompt = resolvePrompt(options, sentence, model.name());
     int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
     this.parallel = new Parallel(threads);
+    this.tokenizing = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "quarry-tokenize");
+      t.setDaemon(true);
+      return t;
+    });
     this.encoder = new BertEncoder(model.weights(), KernelProvider.tensorSupport(), parallel);
     this.gpu = options.device() == Device.CUDA ? openGpu(model) : null;
   }
@@ -71,7 +91,7 @@ public final class Embedder implements AutoCloseable {
   /** The GPU encoder, or null with one line on stderr saying why the CPU runs instead. */
   private static CudaBertEncoder openGpu(EncoderModel model) {
     try {
-      return CudaBertEncoder.open(model.weights(), 0, TOKEN_BUDGET);
+      return CudaBertEncoder.open(model.weights(), 0, GPU_TOKEN_BUDGET);
     } catch (CudaUnavailableException | IllegalArgumentException e) {
       System.err.println("quarry: " + e.getMessage() + "; running " + model.name() + " on the CPU");
       return null;
@@ -134,17 +154,66 @@ public final class Embedder implements AutoCloseable {
 
   private float[][] embed(List<String> texts, String prefix) {
     if (closed) throw new IllegalStateException("this embedder of " + model.name() + " is closed");
+    for (int i = 0; i < texts.size(); i++) {
+      if (texts.get(i) == null) throw new NullPointerException("text " + i + " is null");
+    }
     float[][] out = new float[texts.size()][];
+    CompletableFuture<Encoding[]> next = tokenize(texts, prefix, 0);
+    for (int from = 0; from < texts.size(); from += BLOCK_TEXTS) {
+      Encoding[] block = join(next);
+      int after = from + BLOCK_TEXTS;
+      next = after < texts.size() ? tokenize(texts, prefix, after) : null;
+      encodeBlock(block, out, from);
+    }
+    return out;
+  }
+
+  /**
+   * The block of texts from {@code from}, tokenized on the thread pool; with a GPU the future
+   * completes while the encoder runs the block before it.
+   */
+  private CompletableFuture<Encoding[]> tokenize(List<String> texts, String prefix, int from) {
+    int n = Math.min(BLOCK_TEXTS, texts.size() - from);
+    Encoding[] block = new Encoding[n];
+    IntConsumer chunk = c -> {
+      for (int i = c * TOKENIZE_CHUNK; i < Math.min(n, (c + 1) * TOKENIZE_CHUNK); i++) {
+        String text = texts.get(from + i);
+        block[i] = tokenizer.encode(prefix.isEmpty() ? text : prefix + text);
+      }
+    };
+    int chunks = (n + TOKENIZE_CHUNK - 1) / TOKENIZE_CHUNK;
+    if (gpu == null || chunks == 1) {
+      // The CPU encoder wants every core itself: tokenize now, in parallel, without overlap.
+      parallel.forEach(chunks, chunk);
+      return CompletableFuture.completedFuture(block);
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      parallel.forEach(chunks, chunk);
+      return block;
+    }, tokenizing);
+  }
+
+  private static Encoding[] join(CompletableFuture<Encoding[]> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error r) throw r;
+      throw e;
+    }
+  }
+
+  /** Encodes a tokenized block: whole on the GPU (which splits it itself), in batches of the token budget on the CPU. */
+  private void encodeBlock(Encoding[] block, float[][] out, int first) {
+    int budget = gpu != null ? Integer.MAX_VALUE : TOKEN_BUDGET;
     List<Encoding> pending = new ArrayList<>();
     int pendingTokens = 0;
-    int firstPending = 0;
-    for (int i = 0; i < texts.size(); i++) {
-      String text = texts.get(i);
-      if (text == null) throw new NullPointerException("text " + i + " is null");
-      Encoding encoding = tokenizer.encode(prefix.isEmpty() ? text : prefix + text);
-      if (!pending.isEmpty() && pendingTokens + encoding.length() > TOKEN_BUDGET) {
+    int firstPending = first;
+    for (int i = 0; i < block.length; i++) {
+      Encoding encoding = block[i];
+      if (!pending.isEmpty() && pendingTokens + encoding.length() > budget) {
         encode(pending, out, firstPending);
-        firstPending = i;
+        firstPending = first + i;
         pending.clear();
         pendingTokens = 0;
       }
@@ -152,7 +221,6 @@ public final class Embedder implements AutoCloseable {
       pendingTokens += encoding.length();
     }
     if (!pending.isEmpty()) encode(pending, out, firstPending);
-    return out;
   }
 
   private void encode(List<Encoding> encodings, float[][] out, int first) {
@@ -209,6 +277,7 @@ public final class Embedder implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
+    tokenizing.shutdown();
     parallel.close();
     if (gpu != null) gpu.close();
     model.close();

@@ -151,4 +151,16 @@ class EmbedderTest {
       pool.shutdown();
     }
   }
+
+  @Test
+  void textsSpanningSeveralTokenizationBlocksKeepTheirOrder() {
+    // 1,100 texts: two tokenization blocks of 1,024, each cut into chunks of 32 for the pool.
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 1100; i++) texts.add("sentence number " + i + (i % 3 == 0 ? " about proteins" : ""));
+    float[][] all = minilm.embed(texts);
+    assertEquals(texts.size(), all.length);
+    for (int i : new int[] {0, 31, 32, 33, 1023, 1024, 1025, 1099}) {
+      assertArrayEquals(minilm.embed(texts.get(i)), all[i], "text " + i);
+    }
+  }
 }
