@@ -23,5 +23,22 @@ for natives in "$lib"/jcuda-natives-*.jar; do
   zip -q -d "$natives" 'lib/libJNvPTXCompiler*' 'lib/libJNvrtc*' || true
 done
 cp "$root/bench/gpu/device-check.sh" "$root/.gpu/"
+# 20,000 texts of 3-60 words for the end-to-end check: STS-B sentences, then SciFact sentences.
+python3 - "$root/../shared/data" "$root/.gpu/e2e-texts.txt" <<'PY'
+import csv, json, random, re, sys
+data, out = sys.argv[1], sys.argv[2]
+texts, seen = [], set()
+def add(t):
+    t = " ".join(t.split())
+    if 3 <= len(t.split()) <= 60 and t not in seen:
+        seen.add(t); texts.append(t)
+for name in ("sts-train.csv", "sts-dev.csv"):
+    for row in csv.reader(open(f"{data}/stsbenchmark/{name}", encoding="utf-8"), delimiter="\t", quoting=csv.QUOTE_NONE):
+        for t in row[5:7]: add(t)
+for line in open(f"{data}/scifact/corpus.jsonl", encoding="utf-8"):
+    for t in re.split(r"(?<=[.!?])\s+", json.loads(line)["text"]): add(t)
+random.Random(5).shuffle(texts)
+open(out, "w", encoding="utf-8").write("\n".join(texts[:20000]) + "\n")
+PY
 unzip -l "$lib"/quarry-native-*.jar | grep quarry.fatbin >/dev/null || echo "warning: quarry-native has no kernels (nvcc missing?)" >&2
 echo "bundle: $(du -sm "$root/.gpu" | cut -f1) MiB in .gpu: $(ls "$lib" | tr '\n' ' ')"

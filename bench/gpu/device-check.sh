@@ -3,7 +3,8 @@
 #   bash .gpu/device-check.sh        from the project root; results and logs under $OUT (default: a new temporary folder)
 # In order: (1) parity, GPU fp16 vs CPU fp32 on the int8 all-MiniLM-L6-v2 (dequantized), Matryoshka and
 # pooling variants, batch invariance; (2) sentence-transformers on the HF directory Quarry wrote, vs
-# Quarry's GPU vectors; (3) speed against torch_reference.py speed --compile (random weights).
+# Quarry's GPU vectors; (3) PyTorch speed, torch.compile (random weights); (4) end to end on 20,000 texts against
+# sentence-transformers encode; (5) Quarry's speed against (3). CHECK_SECONDS (480) bounds the optional bge-base step.
 # Prints one table last; exits 1 when a check failed.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,13 +39,20 @@ note "3. PyTorch speed (torch.compile, CUDA graphs)"
 : > "$out/torch.jsonl"
 timeout 170 python3 "$here/torch_reference.py" speed --compile --arch minilm-l6 --shapes 1x16,32x128,256x128,1024x128 \
   >> "$out/torch.jsonl" 2> "$out/torch-minilm.err" || echo "torch minilm-l6 incomplete (see torch-minilm.err)"
-left=$((420 - (SECONDS - start)))
+
+note "4. end to end, 20,000 texts: sentence-transformers encode (fp16, batch 256), then Quarry"
+timeout 120 python3 "$here/torch_reference.py" embed "$work/parity/model" "$here/e2e-texts.txt" "$work/st-e2e.jsonl" \
+  --fp16 --batch-size 256 > "$out/st-e2e.log" 2>&1 || echo "sentence-transformers e2e failed (see st-e2e.log)"
+timeout 150 bash -c "$(declare -f quarry); here='$here'; quarry e2e '$here/e2e-texts.txt' '$work/st-e2e.jsonl' '$out/st-e2e.log'" \
+  > "$out/e2e.log" 2>&1 || status=1
+
+left=$((${CHECK_SECONDS:-480} - (SECONDS - start)))
 archs=minilm-l6
-if [ "$left" -gt 170 ]; then
-  timeout $((left - 110)) python3 "$here/torch_reference.py" speed --compile --arch bge-base --shapes 1x16,1024x128 \
+if [ "$left" -gt 190 ]; then
+  timeout $((left - 120)) python3 "$here/torch_reference.py" speed --compile --arch bge-base --shapes 1x16,1024x128 \
     >> "$out/torch.jsonl" 2> "$out/torch-bge-base.err" && archs=minilm-l6,bge-base
 fi
-note "3. Quarry speed ($archs)"
+note "5. Quarry speed ($archs)"
 timeout 200 bash -c "$(declare -f quarry); here='$here'; quarry speed '$out/torch.jsonl' $archs" > "$out/speed.log" 2>&1 || status=1
 
 echo
@@ -52,7 +60,8 @@ echo "================ Quarry GPU check ($(cut -d, -f1 "$out/gpu.txt"), $((SECON
 echo "| check | min / mean cosine (max abs diff) | threshold | pass |"
 echo "|---|---|---|---|"
 grep -h '^| ' "$out/parity.log" "$out/compare.log"
-grep -h -E 'Exception|Error|quarry:' "$out/parity.log" "$out/compare.log" "$out/speed.log" | head -5
-cat "$out/speed.log" | grep -v '^WARNING'
+grep -h -E 'Exception|Error|quarry:' "$out/parity.log" "$out/compare.log" "$out/e2e.log" "$out/speed.log" | head -8
+grep -v '^WARNING' "$out/e2e.log"
+grep -v '^WARNING' "$out/speed.log"
 echo "status: $([ $status = 0 ] && echo PASS || echo FAIL)"
 exit $status

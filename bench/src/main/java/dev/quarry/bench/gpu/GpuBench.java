@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  *                              invariance; writes DIR/texts.txt, DIR/quarry-gpu.jsonl, DIR/model (HF)
  *   compare ST.jsonl Q.jsonl   sentence-transformers' vectors against Quarry's GPU vectors
  *   speed TORCH.jsonl [ARCH,...] [SHAPES]   random weights, against torch_reference.py speed --compile
+ *   e2e TEXTS ST.jsonl ST.log  end to end, tokenization included, against sentence-transformers encode
  * </pre>
  * Each mode prints table rows and exits 1 when a check fails; speed ends with the summary line
  * {@code gpu: quarry/pytorch-compiled throughput1024x128=<ratio> latency1x16=<ratio>}.
@@ -65,6 +66,7 @@ public final class GpuBench {
     return switch (args[0]) {
       case "parity" -> parity(Path.of(args.length > 1 ? args[1] : "gpu-parity"));
       case "compare" -> compare(Path.of(args[1]), Path.of(args[2]));
+      case "e2e" -> EndToEnd.run(Path.of(args[1]), Path.of(args[2]), Path.of(args[3]));
       case "speed" -> speed(Path.of(args[1]), args.length > 2 ? args[2] : "minilm-l6,bge-small,bge-base",
           args.length > 3 ? args[3] : "1x16,32x128,256x128,1024x128");
       default -> {
@@ -75,7 +77,8 @@ public final class GpuBench {
   }
 
   private static void usage() {
-    System.err.println("usage: GpuBench parity DIR | compare ST.jsonl QUARRY.jsonl | speed TORCH.jsonl [ARCHS] [SHAPES]");
+    System.err.println("usage: GpuBench parity DIR | compare ST.jsonl QUARRY.jsonl | speed TORCH.jsonl [ARCHS] [SHAPES]"
+        + " | e2e TEXTS ST.jsonl ST.log");
     System.exit(2);
   }
 
@@ -119,6 +122,12 @@ public final class GpuBench {
       ok &= variant(model, texts.subList(0, 40), EmbedOptions.defaults().withDimension(128), "dim 128");
       ok &= variant(model, texts.subList(0, 40), EmbedOptions.defaults().withPooling(Pooling.CLS).withNormalize(false), "CLS, not normalised");
       ok &= variant(model, texts.subList(0, 40), EmbedOptions.defaults().withPooling(Pooling.MAX), "max pooling");
+      System.setProperty("quarry.gpu.epilogue", "kernels");
+      try {
+        ok &= variant(model, texts, EmbedOptions.defaults(), "separate kernels (erf GELU)");
+      } finally {
+        System.clearProperty("quarry.gpu.epilogue");
+      }
     }
     Stats vsCpu = Stats.of(cpu, gpuAll);
     ok &= check("GPU fp16 vs CPU fp32, cosine (min/mean)", vsCpu, PARITY);
@@ -243,15 +252,17 @@ public final class GpuBench {
         BertWeights weights = RandomBert.weights(config, arena, 42);
         try (CudaBertEncoder gpu = CudaBertEncoder.open(weights, 0, 16384)) {
           device = gpu.deviceDescription();
-          boolean mmaOk = gpu.selfCheck().startsWith("PASS");
-          row("self-check " + arch, gpu.selfCheck().replace("|", "/"), "rel<1e-2", mmaOk);
+          boolean mmaOk = gpu.attentionCheck().startsWith("PASS");
+          boolean fusedOk = gpu.epilogueCheck().startsWith("PASS");
+          row("attention check " + arch, gpu.attentionCheck().replace("|", "/"), "rel<1e-2", mmaOk);
+          row("epilogue check " + arch, gpu.epilogueCheck().replace("|", "/"), "rel<1e-2", fusedOk);
           OUT.println("|   kernels: " + gpu.kernelChoice() + " |");
           ok &= graphsMatchEager(gpu, config);
           for (String shape : shapes.split(",")) {
             String[] bs = shape.split("x");
             int b = Integer.parseInt(bs[0]), s = Integer.parseInt(bs[1]);
             TokenBatch batch = randomBatch(b, s, new Random(b * 1000L + s));
-            int[] budgets = b * s > 16384 ? new int[] {32768, 131072} : new int[] {16384};
+            int[] budgets = b * s > 16384 ? new int[] {16384, 32768, 131072} : new int[] {16384};
             double best = Double.MAX_VALUE;
             int bestBudget = 0;
             for (int budget : budgets) {
@@ -276,7 +287,7 @@ public final class GpuBench {
             if (arch.equals("minilm-l6") && shape.equals("1024x128") && compiled != null) throughputRatio = speedup;
             if (arch.equals("minilm-l6") && shape.equals("1x16") && compiled != null) latencyRatio = best / compiled.ms;
           }
-          abAndProfile(gpu, config, arch, shapes, mmaOk);
+          abAndProfile(gpu, config, arch, shapes, mmaOk, fusedOk);
         }
       }
     }
@@ -288,40 +299,42 @@ public final class GpuBench {
   }
 
   /**
-   * The same large batch with each kernel choice (old CUDA-core attention and pairwise GELU against the
-   * tensor-core attention and 16-byte GELU), then the per-stage device-time breakdown of one forward
-   * pass at 32x128 and 1024x128 (and 1024x128 with the old kernels), as a table.
+   * The same large batch with each kernel generation (CUDA-core attention and separate element-wise
+   * kernels; tensor-core attention; cuBLASLt epilogues), then the per-stage device-time breakdown of
+   * one forward pass at 32x128 and 1024x128 (and 1024x128 without the fused epilogues), as a table.
    */
-  private static void abAndProfile(CudaBertEncoder gpu, BertConfig config, String arch, String shapes, boolean mmaOk) {
+  private static void abAndProfile(CudaBertEncoder gpu, BertConfig config, String arch, String shapes, boolean mmaOk,
+      boolean fusedOk) {
     String big = Arrays.asList(shapes.split(",")).contains("1024x128") ? "1024x128" : null;
     boolean vecOk = config.intermediateSize() % 8 == 0;
     String defaults = gpu.kernelChoice();
     boolean defMma = defaults.contains("attention=mma"), defVec = defaults.contains("gelu=vec8");
+    boolean defFused = defaults.contains("epilogues=fused");
     try {
       if (big != null) {
         TokenBatch batch = randomBatch(1024, 128, new Random(1024L * 1000 + 128));
         gpu.setTokenBudget(131072);
-        boolean[][] choices = {{false, false}, {mmaOk, false}, {mmaOk, vecOk}, {false, vecOk}};
+        boolean[][] choices = {{false, false, false}, {mmaOk, vecOk, false}, {mmaOk, vecOk, fusedOk}};
         for (boolean[] c : choices) {
-          gpu.setKernels(c[0], c[1]);
+          gpu.setKernels(c[0], c[1], c[2]);
           double ms = medianMs(gpu, batch, 15);
           OUT.printf(Locale.ROOT, "|   %s 1024x128, %s | %.3f ms | %.0f texts/s |%n", arch, gpu.kernelChoice(), ms, 1024 / ms * 1000);
         }
       }
-      gpu.setKernels(defMma, defVec);
+      gpu.setKernels(defMma, defVec, defFused);
       List<String> columns = new ArrayList<>();
       List<CudaBertEncoder.Profile> profiles = new ArrayList<>();
       for (String shape : new String[] {"32x128", big, big}) {
         if (shape == null) continue;
         boolean old = profiles.size() == 2;
-        if (old) gpu.setKernels(false, false);
+        if (old) gpu.setKernels(mmaOk, vecOk, false);
         String[] bs = shape.split("x");
         int b = Integer.parseInt(bs[0]), s = Integer.parseInt(bs[1]);
         gpu.setTokenBudget(Math.max(16384, b * s));
         profiles.add(gpu.profile(randomBatch(b, s, new Random(b * 1000L + s)), 7));
         columns.add(shape + (old ? " (" + gpu.kernelChoice() + ")" : ""));
       }
-      gpu.setKernels(defMma, defVec);
+      gpu.setKernels(defMma, defVec, defFused);
       gpu.setTokenBudget(16384);
       OUT.println();
       StringBuilder head = new StringBuilder("| " + arch + " stage (device ms, median of 7, all layers) |");
@@ -361,7 +374,7 @@ public final class GpuBench {
       OUT.println("|   profile/A-B failed: " + e + " |");
       e.printStackTrace(OUT);
       try {
-        gpu.setKernels(defMma, defVec);
+        gpu.setKernels(defMma, defVec, defFused);
         gpu.setTokenBudget(16384);
       } catch (RuntimeException ignored) {
         // the speed rows above stand
