@@ -40,7 +40,8 @@ import org.apache.lucene.store.MMapDirectory;
  * <p>Options: {@code --base B.fvecs --queries Q.fvecs} (default: the cached MiniLM embeddings made
  * by {@link EmbeddingCache}, else a Gaussian mixture), {@code --data mixture}, {@code --limit N}
  * base vectors, {@code --k 10}, {@code --m 16}, {@code --ef-construction 100}, {@code --threads 1},
- * {@code --encodings FLOAT32,INT8,BINARY}.
+ * {@code --encodings FLOAT32,INT8,BINARY}, each optionally {@code NAME:OVERSAMPLE} (e.g.
+ * {@code BINARY:10}: the quantized encodings rescore a shortlist of oversample·k vectors).
  */
 public final class AnnBench {
 
@@ -120,9 +121,13 @@ public final class AnnBench {
       double luceneQps = qpsAt(lucene, 0.95);
       double quarryQps = Double.NaN, quarryBuild = Double.NaN;
       for (String e : encodings.split(",")) {
-        VectorEncoding encoding = VectorEncoding.valueOf(e.trim());
-        VectorIndexConfig config = new VectorIndexConfig(b[0].length, similarity, encoding, m, efC, 100, 42L);
-        Path dir = work.resolve("quarry-" + encoding);
+        // NAME or NAME:OVERSAMPLE (the quantized encodings' shortlist factor; default: the encoding's own).
+        String[] spec = e.trim().split(":");
+        VectorEncoding encoding = VectorEncoding.valueOf(spec[0]);
+        int oversample = spec.length > 1 ? Integer.parseInt(spec[1]) : 0;
+        VectorIndexConfig config = new VectorIndexConfig(b[0].length, similarity, encoding, m, efC, 100, 42L, oversample);
+        String label = encoding.name().toLowerCase(Locale.ROOT) + (oversample > 0 ? " (shortlist " + oversample + "k)" : "");
+        Path dir = work.resolve("quarry-" + e.trim().replace(':', '-'));
         long[] ids = new long[b.length];
         for (int i = 0; i < ids.length; i++) ids[i] = i;
         long t0 = System.nanoTime();
@@ -142,10 +147,10 @@ public final class AnnBench {
             return out;
           });
         }
-        print("quarry " + encoding.name().toLowerCase(Locale.ROOT), points, build, bytes(dir));
+        print("quarry " + label, points, build, bytes(dir));
         double at = qpsAt(points, 0.95);
         System.out.printf(Locale.ROOT, "quarry %s / lucene float32: qps at recall 0.95 %.2fx, build time %.2fx%n",
-            encoding.name().toLowerCase(Locale.ROOT), at / luceneQps, build / luceneBuild);
+            label, at / luceneQps, build / luceneBuild);
         if (encoding == VectorEncoding.FLOAT32) {
           quarryQps = at;
           quarryBuild = build;
