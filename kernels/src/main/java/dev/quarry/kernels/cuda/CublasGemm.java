@@ -1,13 +1,13 @@
 package dev.quarry.kernels.cuda;
 
+import static dev.quarry.kernels.cuda.CublasCalls.at;
+import static dev.quarry.kernels.cuda.CublasCalls.check;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_COMPUTE_32F;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_GEMM_DEFAULT;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
-import static org.bytedeco.cuda.global.cublas.CUBLAS_STATUS_SUCCESS;
 import static org.bytedeco.cuda.global.cublas.cublasCreate_v2;
 import static org.bytedeco.cuda.global.cublas.cublasDestroy_v2;
 import static org.bytedeco.cuda.global.cublas.cublasGemmEx;
-import static org.bytedeco.cuda.global.cublas.cublasGetStatusName;
 import static org.bytedeco.cuda.global.cublas.cublasSetStream_v2;
 import static org.bytedeco.cuda.global.cublas.cublasSetWorkspace_v2;
 import static org.bytedeco.cuda.global.cudart.CUDA_R_16F;
@@ -15,7 +15,6 @@ import static org.bytedeco.cuda.global.cudart.CUDA_R_16F;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * fp16 matrix products with fp32 accumulation through cuBLAS, on device memory allocated by
@@ -37,12 +36,6 @@ public final class CublasGemm implements AutoCloseable {
   private final FloatPointer zero = new FloatPointer(0f);
   private boolean closed;
 
-  /** A JavaCPP pointer at a raw address (device memory or a stream handle). */
-  private static final class Raw extends Pointer {
-    Raw(long address) {
-      this.address = address;
-    }
-  }
 
   /**
    * @throws CudaUnavailableException when the cuBLAS library (libcublas.so.13) cannot be loaded
@@ -57,9 +50,9 @@ public final class CublasGemm implements AutoCloseable {
       throw new CudaUnavailableException("cuBLAS for CUDA 13 could not be loaded (" + e.getMessage()
           + "); put the CUDA 13 libraries (libcublas.so.13) on LD_LIBRARY_PATH", e);
     }
-    check(cublasSetStream_v2(handle, new CUstream_st(new Raw(context.streamHandle()))), "cublasSetStream");
+    check(cublasSetStream_v2(handle, new CUstream_st(at(context.streamHandle()))), "cublasSetStream");
     workspace = context.allocate(WORKSPACE_BYTES);
-    check(cublasSetWorkspace_v2(handle, new Raw(workspace.address()), WORKSPACE_BYTES), "cublasSetWorkspace");
+    check(cublasSetWorkspace_v2(handle, at(workspace.address()), WORKSPACE_BYTES), "cublasSetWorkspace");
   }
 
   /** {@code y = x · w}: fp16 row-major {@code x[rows × in]}, {@code w[in × out]}, {@code y[rows × out]}. */
@@ -69,16 +62,11 @@ public final class CublasGemm implements AutoCloseable {
 
   /** Column-major {@code C[m × n] = A[m × k] · B[k × n]}, fp16 in and out, fp32 accumulation. */
   public void gemm(int m, int n, int k, long a, int lda, long b, int ldb, long c, int ldc) {
-    check(cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, one, new Raw(a), CUDA_R_16F, lda,
-        new Raw(b), CUDA_R_16F, ldb, zero, new Raw(c), CUDA_R_16F, ldc, CUBLAS_COMPUTE_32F,
+    check(cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, one, at(a), CUDA_R_16F, lda,
+        at(b), CUDA_R_16F, ldb, zero, at(c), CUDA_R_16F, ldc, CUBLAS_COMPUTE_32F,
         CUBLAS_GEMM_DEFAULT), "cublasGemmEx(" + m + "x" + n + "x" + k + ")");
   }
 
-  private static void check(int status, String call) {
-    if (status != CUBLAS_STATUS_SUCCESS) {
-      throw new CudaException(call, cublasGetStatusName(status).getString());
-    }
-  }
 
   @Override
   public void close() {

@@ -1,5 +1,7 @@
 package dev.quarry.kernels.cuda;
 
+import static dev.quarry.kernels.cuda.CublasCalls.at;
+import static dev.quarry.kernels.cuda.CublasCalls.check;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_EPILOGUE_BIAS;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_EPILOGUE_DEFAULT;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_EPILOGUE_GELU_BIAS;
@@ -7,8 +9,6 @@ import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_BIAS_POINTER;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_DESC_EPILOGUE;
 import static org.bytedeco.cuda.global.cublas.CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_COMPUTE_32F;
-import static org.bytedeco.cuda.global.cublas.CUBLAS_STATUS_SUCCESS;
-import static org.bytedeco.cuda.global.cublas.cublasGetStatusName;
 import static org.bytedeco.cuda.global.cublas.cublasLtCreate;
 import static org.bytedeco.cuda.global.cublas.cublasLtDestroy;
 import static org.bytedeco.cuda.global.cublas.cublasLtMatmul;
@@ -36,7 +36,6 @@ import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
@@ -74,12 +73,6 @@ public final class CublasLtLinear implements AutoCloseable {
   private record Plan(cublasLtMatrixLayoutOpaque_t w, cublasLtMatrixLayoutOpaque_t x,
       cublasLtMatrixLayoutOpaque_t y, cublasLtMatmulHeuristicResult_t algorithm) {}
 
-  /** A JavaCPP pointer at a raw address (device memory or a stream handle). */
-  private static final class Raw extends Pointer {
-    Raw(long address) {
-      this.address = address;
-    }
-  }
 
   private final CudaContext context;
   private final cublasLtContext handle;
@@ -105,7 +98,7 @@ public final class CublasLtLinear implements AutoCloseable {
       throw new CudaUnavailableException("cuBLASLt for CUDA 13 could not be loaded (" + e.getMessage()
           + "); put the CUDA 13 libraries (libcublasLt.so.13) on LD_LIBRARY_PATH", e);
     }
-    stream = new CUstream_st(new Raw(context.streamHandle()));
+    stream = new CUstream_st(at(context.streamHandle()));
     workspace = context.allocate(WORKSPACE_BYTES);
     try (IntPointer code = new IntPointer(1)) {
       for (Epilogue e : Epilogue.values()) {
@@ -144,9 +137,9 @@ public final class CublasLtLinear implements AutoCloseable {
       plans.put(shape, plan);
     }
     // Column-major: yᵀ[out × rows] = wᵀ[out × in] · xᵀ[in × rows], C = residualᵀ (beta 1) or unused.
-    check(cublasLtMatmul(handle, desc, one, new Raw(w), plan.w(), new Raw(x), plan.x(),
-        residual != 0 ? one : zero, new Raw(residual != 0 ? residual : y), plan.y(), new Raw(y), plan.y(),
-        plan.algorithm().algo(), new Raw(workspace.address()), WORKSPACE_BYTES, stream),
+    check(cublasLtMatmul(handle, desc, one, at(w), plan.w(), at(x), plan.x(),
+        residual != 0 ? one : zero, at(residual != 0 ? residual : y), plan.y(), at(y), plan.y(),
+        plan.algorithm().algo(), at(workspace.address()), WORKSPACE_BYTES, stream),
         "cublasLtMatmul(" + shape + ")");
   }
 
@@ -179,11 +172,6 @@ public final class CublasLtLinear implements AutoCloseable {
     return new cublasLtMatrixLayoutOpaque_t(made.get(0));
   }
 
-  private static void check(int status, String call) {
-    if (status != CUBLAS_STATUS_SUCCESS) {
-      throw new CudaException(call, cublasGetStatusName(status).getString());
-    }
-  }
 
   @Override
   public void close() {
