@@ -34,7 +34,8 @@ import org.apache.lucene.store.MMapDirectory;
 
 /**
  * Recall@k against queries per second for Quarry's HNSW and Lucene's, on the same vectors, M,
- * beam width, similarity and build threads, after exact ground truth. Prints a table and, last,
+ * beam width, similarity and build threads, after exact ground truth; the systems take turns at
+ * each beam width, so that they are timed under the same load. Prints a table and, last,
  * {@code ann: quarry/lucene qps-at-recall-0.95=<ratio> build-time=<ratio>}.
  *
  * <p>Options: {@code --base B.fvecs --queries Q.fvecs} (default: the cached MiniLM embeddings made
@@ -94,71 +95,80 @@ public final class AnnBench {
     int[][] truth = groundTruth(b, q, k, similarity);
 
     Path work = Files.createTempDirectory(Path.of("bench/target"), "ann-");
+    List<AutoCloseable> open = new ArrayList<>();
     try {
-      List<Point> lucene;
-      double luceneBuild;
-      long luceneBytes;
+      List<String> names = new ArrayList<>();
+      List<SearcherAt> systems = new ArrayList<>();
+      List<Double> builds = new ArrayList<>();
+      List<Long> sizes = new ArrayList<>();
       {
         Path dir = work.resolve("lucene");
         long t0 = System.nanoTime();
         buildLucene(dir, b, m, efC, similarity);
-        luceneBuild = (System.nanoTime() - t0) / 1e9;
-        luceneBytes = bytes(dir);
-        try (var reader = DirectoryReader.open(new MMapDirectory(dir))) {
-          if (reader.leaves().size() != 1) throw new IllegalStateException("Lucene index has " + reader.leaves().size() + " segments");
-          IndexSearcher searcher = new IndexSearcher(reader);
-          final int kk = k;
-          lucene = sweep(q, truth, k, ef -> query -> {
-            TopDocs top = searcher.search(new KnnFloatVectorQuery("v", query, ef), kk);
-            int[] ids = new int[top.scoreDocs.length];
-            int i = 0;
-            for (ScoreDoc sd : top.scoreDocs) ids[i++] = sd.doc;
-            return ids;
-          });
-        }
+        builds.add((System.nanoTime() - t0) / 1e9);
+        sizes.add(bytes(dir));
+        DirectoryReader reader = DirectoryReader.open(new MMapDirectory(dir));
+        open.add(reader);
+        if (reader.leaves().size() != 1) throw new IllegalStateException("Lucene index has " + reader.leaves().size() + " segments");
+        IndexSearcher searcher = new IndexSearcher(reader);
+        final int kk = k;
+        names.add("lucene float32");
+        systems.add(ef -> query -> {
+          TopDocs top = searcher.search(new KnnFloatVectorQuery("v", query, ef), kk);
+          int[] ids = new int[top.scoreDocs.length];
+          int i = 0;
+          for (ScoreDoc sd : top.scoreDocs) ids[i++] = sd.doc;
+          return ids;
+        });
+        System.out.printf(Locale.ROOT, "built lucene float32 in %.2f s%n", builds.getLast());
       }
-      print("lucene float32", lucene, luceneBuild, luceneBytes);
-      double luceneQps = qpsAt(lucene, 0.95);
-      double quarryQps = Double.NaN, quarryBuild = Double.NaN;
       for (String e : encodings.split(",")) {
         // NAME or NAME:OVERSAMPLE (the quantized encodings' shortlist factor; default: the encoding's own).
         String[] spec = e.trim().split(":");
         VectorEncoding encoding = VectorEncoding.valueOf(spec[0]);
         int oversample = spec.length > 1 ? Integer.parseInt(spec[1]) : 0;
         VectorIndexConfig config = new VectorIndexConfig(b[0].length, similarity, encoding, m, efC, 100, 42L, oversample);
-        String label = encoding.name().toLowerCase(Locale.ROOT) + (oversample > 0 ? " (shortlist " + oversample + "k)" : "");
+        String label = "quarry " + encoding.name().toLowerCase(Locale.ROOT) + (oversample > 0 ? " (shortlist " + oversample + "k)" : "");
         Path dir = work.resolve("quarry-" + e.trim().replace(':', '-'));
         long[] ids = new long[b.length];
         for (int i = 0; i < ids.length; i++) ids[i] = i;
         long t0 = System.nanoTime();
-        double build;
         try (HnswIndex index = HnswIndex.create(config)) {
           index.addAll(ids, b, threads);
           index.commit(dir);
-          build = (System.nanoTime() - t0) / 1e9;
         }
-        List<Point> points;
-        try (HnswIndex index = HnswIndex.open(dir)) {
-          final int kk = k;
-          points = sweep(q, truth, k, ef -> query -> {
-            List<SearchHit> hits = index.search(query, kk, ef, null);
-            int[] out = new int[hits.size()];
-            for (int i = 0; i < out.length; i++) out[i] = (int) hits.get(i).id();
-            return out;
-          });
-        }
-        print("quarry " + label, points, build, bytes(dir));
-        double at = qpsAt(points, 0.95);
-        System.out.printf(Locale.ROOT, "quarry %s / lucene float32: qps at recall 0.95 %.2fx, build time %.2fx%n",
-            label, at / luceneQps, build / luceneBuild);
-        if (encoding == VectorEncoding.FLOAT32) {
+        builds.add((System.nanoTime() - t0) / 1e9);
+        sizes.add(bytes(dir));
+        HnswIndex index = HnswIndex.open(dir);
+        open.add(index);
+        final int kk = k;
+        names.add(label);
+        systems.add(ef -> query -> {
+          List<SearchHit> hits = index.search(query, kk, ef, null);
+          int[] out = new int[hits.size()];
+          for (int i = 0; i < out.length; i++) out[i] = (int) hits.get(i).id();
+          return out;
+        });
+        System.out.printf(Locale.ROOT, "built %s in %.2f s%n", label, builds.getLast());
+      }
+      List<List<Point>> curves = sweep(q, truth, k, systems);
+      System.out.println();
+      for (int s = 0; s < systems.size(); s++) print(names.get(s), curves.get(s), builds.get(s), sizes.get(s));
+      double luceneQps = qpsAt(curves.get(0), 0.95), luceneBuild = builds.get(0);
+      double quarryQps = Double.NaN, quarryBuild = Double.NaN;
+      for (int s = 1; s < systems.size(); s++) {
+        double at = qpsAt(curves.get(s), 0.95);
+        System.out.printf(Locale.ROOT, "%s / lucene float32: qps at recall 0.95 %.2fx, build time %.2fx%n",
+            names.get(s), at / luceneQps, builds.get(s) / luceneBuild);
+        if (names.get(s).equals("quarry float32")) {
           quarryQps = at;
-          quarryBuild = build;
+          quarryBuild = builds.get(s);
         }
       }
       System.out.printf(Locale.ROOT, "ann: quarry/lucene qps-at-recall-0.95=%.2f build-time=%.2f%n",
           quarryQps / luceneQps, quarryBuild / luceneBuild);
     } finally {
+      for (AutoCloseable c : open) c.close();
       try (Stream<Path> files = Files.walk(work)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
@@ -173,30 +183,47 @@ public final class AnnBench {
     Searcher at(int ef);
   }
 
-  private static List<Point> sweep(float[][] queries, int[][] truth, int k, SearcherAt at) throws IOException {
-    List<Point> points = new ArrayList<>();
-    // Warm up the JIT on a middle beam width.
-    Searcher warm = at.at(64);
-    for (int r = 0; r < 3; r++) for (float[] q : queries) warm.search(q);
+  /**
+   * Recall and queries per second of every system at every ef. The systems take turns at each ef
+   * (three rounds, the best time kept), so that a change in the machine's load, which on a shared
+   * machine can halve a rate within minutes, falls on all of them alike.
+   */
+  private static List<List<Point>> sweep(float[][] queries, int[][] truth, int k, List<SearcherAt> systems)
+      throws IOException {
+    for (SearcherAt system : systems) {
+      Searcher warm = system.at(64); // warm up the JIT on a middle beam width
+      for (int r = 0; r < 3; r++) for (float[] q : queries) warm.search(q);
+    }
+    List<List<Point>> curves = new ArrayList<>();
+    for (int s = 0; s < systems.size(); s++) curves.add(new ArrayList<>());
+    int[][] got = new int[queries.length][];
     for (int ef : EFS) {
       if (ef < k) continue;
-      Searcher s = at.at(ef);
-      double best = Double.MAX_VALUE;
-      int found = 0;
-      for (int rep = 0; rep < 3; rep++) {
-        found = 0;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < queries.length; i++) {
-          int[] got = s.search(queries[i]);
-          Set<Integer> want = new HashSet<>();
-          for (int x : truth[i]) want.add(x);
-          for (int x : got) if (want.contains(x)) found++;
+      double[] best = new double[systems.size()];
+      java.util.Arrays.fill(best, Double.MAX_VALUE);
+      double[] recall = new double[systems.size()];
+      for (int round = 0; round < 3; round++) {
+        for (int s = 0; s < systems.size(); s++) {
+          Searcher searcher = systems.get(s).at(ef);
+          long t0 = System.nanoTime();
+          for (int i = 0; i < queries.length; i++) got[i] = searcher.search(queries[i]);
+          best[s] = Math.min(best[s], (System.nanoTime() - t0) / 1e9);
+          recall[s] = recall(got, truth, k);
         }
-        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
       }
-      points.add(new Point(ef, (double) found / (queries.length * (double) k), queries.length / best));
+      for (int s = 0; s < systems.size(); s++) curves.get(s).add(new Point(ef, recall[s], queries.length / best[s]));
     }
-    return points;
+    return curves;
+  }
+
+  private static double recall(int[][] got, int[][] truth, int k) {
+    int found = 0;
+    for (int i = 0; i < got.length; i++) {
+      Set<Integer> want = new HashSet<>();
+      for (int x : truth[i]) want.add(x);
+      for (int x : got[i]) if (want.contains(x)) found++;
+    }
+    return (double) found / (got.length * (double) k);
   }
 
   /** Queries per second at {@code target} recall, interpolated between the sweep's points. */
