@@ -33,7 +33,7 @@ else
   echo "| sentence-transformers embed failed: see st.log |" > "$out/compare.log"; status=1
 fi
 tail -n 3 "$out/st.log"; cat "$out/compare.log"
-cp -r "$work/parity" "$out/" 2>/dev/null
+# (parity/ stays in $work: its model and vectors would crowd the few files $OUT brings back)
 
 note "3. PyTorch speed (torch.compile, CUDA graphs)"
 : > "$out/torch.jsonl"
