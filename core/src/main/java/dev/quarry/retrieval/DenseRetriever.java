@@ -50,7 +50,7 @@ import java.util.zip.CRC32;
  * It is written to a temporary file in the same folder and moved into place atomically; a file that
  * is short, long, of another key or of a wrong checksum is reported and rebuilt.
  */
-public final class DenseRetriever implements Retriever {
+public final class DenseRetriever implements BatchRetriever {
 
   private static final byte[] MAGIC = "QRYDENS1".getBytes(StandardCharsets.US_ASCII);
   private static final String PROBE = "Quarry cache probe: the quick brown fox jumps over the lazy dog.";
@@ -172,15 +172,10 @@ public final class DenseRetriever implements Retriever {
     return out;
   }
 
-  @Override
-  public List<Hit> search(String query, int k) {
-    return searchAll(List.of(query), k).getFirst();
-  }
-
   /** Embeds the queries in one call, then scans the corpus for each, queries in parallel. */
   @Override
   public List<List<Hit>> searchAll(List<String> queries, int k) {
-    if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+    BatchRetriever.checkK(k);
     float[][] q = embedder.embedQueries(queries);
     return IntStream.range(0, q.length).parallel().mapToObj(i -> topK(scores(q[i]), ids, k)).toList();
   }

@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
  * Exact dense retrieval over {@link StoredVectors}: embeds the queries, scans every document by
  * cosine. Ties rank the earlier document first.
  */
-public final class FlatDenseRetriever implements Retriever {
+public final class FlatDenseRetriever implements BatchRetriever {
 
   private final StoredVectors vectors;
   private final Function<List<String>, float[][]> queryEncoder;
@@ -22,13 +22,8 @@ public final class FlatDenseRetriever implements Retriever {
   }
 
   @Override
-  public List<Hit> search(String query, int k) {
-    return searchAll(List.of(query), k).getFirst();
-  }
-
-  @Override
   public List<List<Hit>> searchAll(List<String> queries, int k) {
-    if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+    BatchRetriever.checkK(k);
     float[][] q = queryEncoder.apply(queries);
     return IntStream.range(0, q.length).parallel().mapToObj(i -> top(vectors.cosines(q[i]), k)).toList();
   }

@@ -8,7 +8,7 @@ import java.util.List;
  * takes {@code depth} hits from each, and fuses them with reciprocal rank fusion or weighted,
  * normalised score fusion ({@link Fusion}).
  */
-public final class FusionRetriever implements Retriever {
+public final class FusionRetriever implements BatchRetriever {
 
   private final List<Retriever> retrievers;
   private final int depth;
@@ -46,15 +46,10 @@ public final class FusionRetriever implements Retriever {
     return new FusionRetriever(retrievers, depth, 0, normalization, weights);
   }
 
-  @Override
-  public List<Hit> search(String query, int k) {
-    return searchAll(List.of(query), k).getFirst();
-  }
-
   /** Each retriever runs all queries at once (a dense one embeds them in one batch). */
   @Override
   public List<List<Hit>> searchAll(List<String> queries, int k) {
-    if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+    BatchRetriever.checkK(k);
     int n = Math.max(depth, k);
     List<List<List<Hit>>> perRetriever = new ArrayList<>();
     for (Retriever r : retrievers) perRetriever.add(r.searchAll(queries, n));

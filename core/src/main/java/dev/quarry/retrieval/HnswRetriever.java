@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
  * scan answers, up to the graph's misses: the same embedder, query prompt and score (see
  * {@link #defaultConfig}); a document's position in the corpus is its id in the index.
  */
-public final class HnswRetriever implements Retriever {
+public final class HnswRetriever implements BatchRetriever {
 
   /** Vectors copied for the index per {@link HnswIndex#addAll} call: bounds the transient copy. */
   static final int BATCH = 1 << 16;
@@ -82,18 +82,13 @@ public final class HnswRetriever implements Retriever {
     return index.config();
   }
 
-  @Override
-  public List<Hit> search(String query, int k) {
-    return searchAll(List.of(query), k).getFirst();
-  }
-
   /**
    * Embeds the queries in one call, then searches the graph for each, queries in parallel, with beam
    * width {@code max(k, efSearch)}. Hits are best first; equal scores are in no promised order.
    */
   @Override
   public List<List<Hit>> searchAll(List<String> queries, int k) {
-    if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+    BatchRetriever.checkK(k);
     float[][] q = queryEncoder.apply(queries);
     int ef = Math.max(k, index.config().efSearch());
     return IntStream.range(0, q.length).parallel().mapToObj(i -> {

@@ -11,7 +11,7 @@ import java.util.function.Function;
  * encoder reranks them by the cosine of the query's embedding with each candidate's. Candidates'
  * embeddings come from stored vectors, or are computed from their text at query time.
  */
-public final class TwoStageRetriever implements Retriever {
+public final class TwoStageRetriever implements BatchRetriever {
 
   /** The embeddings of documents by id (null for an id it does not know). */
   @FunctionalInterface
@@ -54,13 +54,8 @@ public final class TwoStageRetriever implements Retriever {
   }
 
   @Override
-  public List<Hit> search(String query, int k) {
-    return searchAll(List.of(query), k).getFirst();
-  }
-
-  @Override
   public List<List<Hit>> searchAll(List<String> queries, int k) {
-    if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+    BatchRetriever.checkK(k);
     List<List<Hit>> firstHits = first.searchAll(queries, Math.max(candidates, k));
     float[][] q = queryEncoder.apply(queries);
     List<List<Hit>> out = new ArrayList<>(queries.size());
