@@ -128,7 +128,7 @@ public final class AnnBench {
         VectorEncoding encoding = VectorEncoding.valueOf(spec[0]);
         int oversample = spec.length > 1 ? Integer.parseInt(spec[1]) : 0;
         VectorIndexConfig config = new VectorIndexConfig(b[0].length, similarity, encoding, m, efC, 100, 42L, oversample);
-        String label = "quarry " + encoding.name().toLowerCase(Locale.ROOT) + (oversample > 0 ? " (shortlist " + oversample + "k)" : "");
+        String label = "quarry " + encoding.name().toLowerCase(Locale.ROOT) + (oversample > 0 ? " (shortlist " + oversample + "·k)" : "");
         Path dir = work.resolve("quarry-" + e.trim().replace(':', '-'));
         long[] ids = new long[b.length];
         for (int i = 0; i < ids.length; i++) ids[i] = i;
