@@ -121,7 +121,7 @@ public final class HnswIndex implements AutoCloseable {
   }
 
   private void insert(State s, int start, int end, int threads) {
-    var source = s.data.exactSource();
+    var source = s.data.buildSource(start, end);
     int from = start;
     if (s.graph.entryNode() < 0) {
       new HnswBuilder(s.graph, source, config.efConstruction(), config.seed()).insert(from++, end);

@@ -100,6 +100,58 @@ final class PanamaVectorDistances implements VectorDistances {
   }
 
   @Override
+  public float dot(float[] q, float[] v, int offset, int n) {
+    int i = 0;
+    float sum = 0f;
+    if (n >= 2 * L) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+      for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+        int at = offset + i;
+        s0 = FloatVector.fromArray(F, q, i).fma(FloatVector.fromArray(F, v, at), s0);
+        s1 = FloatVector.fromArray(F, q, i + L).fma(FloatVector.fromArray(F, v, at + L), s1);
+        s2 = FloatVector.fromArray(F, q, i + 2 * L).fma(FloatVector.fromArray(F, v, at + 2 * L), s2);
+        s3 = FloatVector.fromArray(F, q, i + 3 * L).fma(FloatVector.fromArray(F, v, at + 3 * L), s3);
+      }
+      for (int bound = F.loopBound(n); i < bound; i += L) {
+        s0 = FloatVector.fromArray(F, q, i).fma(FloatVector.fromArray(F, v, offset + i), s0);
+      }
+      sum = sumLanes(s0.add(s1).add(s2.add(s3)));
+    }
+    for (; i < n; i++) sum = Math.fma(q[i], v[offset + i], sum);
+    return sum;
+  }
+
+  @Override
+  public float squareDistance(float[] q, float[] v, int offset, int n) {
+    int i = 0;
+    float sum = 0f;
+    if (n >= 2 * L) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+      for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+        int at = offset + i;
+        FloatVector d0 = FloatVector.fromArray(F, q, i).sub(FloatVector.fromArray(F, v, at));
+        FloatVector d1 = FloatVector.fromArray(F, q, i + L).sub(FloatVector.fromArray(F, v, at + L));
+        FloatVector d2 = FloatVector.fromArray(F, q, i + 2 * L).sub(FloatVector.fromArray(F, v, at + 2 * L));
+        FloatVector d3 = FloatVector.fromArray(F, q, i + 3 * L).sub(FloatVector.fromArray(F, v, at + 3 * L));
+        s0 = d0.fma(d0, s0);
+        s1 = d1.fma(d1, s1);
+        s2 = d2.fma(d2, s2);
+        s3 = d3.fma(d3, s3);
+      }
+      for (int bound = F.loopBound(n); i < bound; i += L) {
+        FloatVector d = FloatVector.fromArray(F, q, i).sub(FloatVector.fromArray(F, v, offset + i));
+        s0 = d.fma(d, s0);
+      }
+      sum = sumLanes(s0.add(s1).add(s2.add(s3)));
+    }
+    for (; i < n; i++) {
+      float d = q[i] - v[offset + i];
+      sum = Math.fma(d, d, sum);
+    }
+    return sum;
+  }
+
+  @Override
   public int dotInt8(byte[] q, MemorySegment v, long offset, int n) {
     int i = 0;
     int sum = 0;

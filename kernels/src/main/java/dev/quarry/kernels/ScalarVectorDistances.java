@@ -28,6 +28,23 @@ final class ScalarVectorDistances implements VectorDistances {
   }
 
   @Override
+  public float dot(float[] q, float[] v, int offset, int n) {
+    float sum = 0f;
+    for (int i = 0; i < n; i++) sum = Math.fma(q[i], v[offset + i], sum);
+    return sum;
+  }
+
+  @Override
+  public float squareDistance(float[] q, float[] v, int offset, int n) {
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      float d = q[i] - v[offset + i];
+      sum = Math.fma(d, d, sum);
+    }
+    return sum;
+  }
+
+  @Override
   public int dotInt8(byte[] q, MemorySegment v, long offset, int n) {
     int sum = 0;
     for (int i = 0; i < n; i++) sum += q[i] * v.get(ValueLayout.JAVA_BYTE, offset + i);

@@ -19,6 +19,17 @@ public interface VectorDistances {
   /** {@code sum (q[i] - v[i])^2} over {@code n} floats of {@code v} from byte {@code offset}. */
   float squareDistance(float[] q, MemorySegment v, long offset, int n);
 
+  /**
+   * {@link #dot(float[], MemorySegment, long, int)} with the stored vector at float {@code offset}
+   * of an array: the same operations in the same order, so the same result bit for bit. Array loads
+   * compile to cheaper code than segment loads (about 1.6× here), which an index build, scoring
+   * millions of pairs, can use.
+   */
+  float dot(float[] q, float[] v, int offset, int n);
+
+  /** {@link #squareDistance(float[], MemorySegment, long, int)} over an array, bit for bit the same. */
+  float squareDistance(float[] q, float[] v, int offset, int n);
+
   /** {@code sum q[i] * v[i]} over {@code n} signed bytes of {@code v} from byte {@code offset}. */
   int dotInt8(byte[] q, MemorySegment v, long offset, int n);
 

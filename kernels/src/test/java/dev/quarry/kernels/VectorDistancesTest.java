@@ -48,6 +48,32 @@ class VectorDistancesTest {
   }
 
   @Test
+  void arrayVectorsScoreBitForBitAsStoredOnes() {
+    // An index build scores from arrays, a search from the stored segment: the graph must not
+    // depend on which, so both forms give identical floats, in each backend.
+    Random random = new Random(17);
+    try (Arena arena = Arena.ofConfined()) {
+      for (int n : SIZES) {
+        int offset = 3;
+        float[] q = new float[n];
+        float[] array = new float[offset + n];
+        MemorySegment v = arena.allocate(4L * (offset + n));
+        for (int i = 0; i < n; i++) {
+          q[i] = (float) random.nextGaussian();
+          array[offset + i] = (float) random.nextGaussian();
+          v.set(FLOAT, 4L * (offset + i), array[offset + i]);
+        }
+        for (VectorDistances d : new VectorDistances[] {scalar, panama}) {
+          assertEquals(Float.floatToIntBits(d.dot(q, v, 4L * offset, n)), Float.floatToIntBits(d.dot(q, array, offset, n)),
+              d + " dot n=" + n);
+          assertEquals(Float.floatToIntBits(d.squareDistance(q, v, 4L * offset, n)),
+              Float.floatToIntBits(d.squareDistance(q, array, offset, n)), d + " distance n=" + n);
+        }
+      }
+    }
+  }
+
+  @Test
   void int8AndBitsMatchTheScalarOracleExactly() {
     Random random = new Random(11);
     try (Arena arena = Arena.ofConfined()) {
