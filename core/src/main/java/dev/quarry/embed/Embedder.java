@@ -205,13 +205,16 @@ public final class Embedder implements AutoCloseable {
 
   /** Encodes a tokenized block: whole on the GPU (which splits it itself), in batches of the token budget on the CPU. */
   private void encodeBlock(Encoding[] block, float[][] out, int first) {
-    int budget = gpu != null ? Integer.MAX_VALUE : TOKEN_BUDGET;
+    if (gpu != null) {
+      encode(Arrays.asList(block), out, first);
+      return;
+    }
     List<Encoding> pending = new ArrayList<>();
     int pendingTokens = 0;
     int firstPending = first;
     for (int i = 0; i < block.length; i++) {
       Encoding encoding = block[i];
-      if (!pending.isEmpty() && pendingTokens + encoding.length() > budget) {
+      if (!pending.isEmpty() && pendingTokens + encoding.length() > TOKEN_BUDGET) {
         encode(pending, out, firstPending);
         firstPending = first + i;
         pending.clear();

@@ -174,12 +174,9 @@ final class VectorData {
    */
   ScorerSource buildSource(int start, int end) {
     if (end - start < start || (long) end * dim > Integer.MAX_VALUE - 16) return exactSource();
+    // Float records are packed back to back (4·dim bytes each): one bulk copy.
     float[] all = new float[end * dim];
-    float[] row = new float[dim];
-    for (int node = 0; node < end; node++) {
-      floats.readFloats(node, row);
-      System.arraycopy(row, 0, all, node * dim, dim);
-    }
+    MemorySegment.copy(floats.segment(), FLOAT, 0, all, 0, end * dim);
     return node -> {
       float[] q = java.util.Arrays.copyOfRange(all, node * dim, node * dim + dim);
       int n = dim;

@@ -71,6 +71,8 @@ public final class AnnBench {
             + " (--base --queries --data --k --m --ef-construction --threads --limit --query-limit --encodings)");
       }
     }
+    List<EncodingSpec> specs = new ArrayList<>();
+    for (String e : encodings.split(",")) specs.add(EncodingSpec.parse(e.trim()));
     Path cache = Path.of("bench/target/ann-data");
     float[][] b, q;
     String name;
@@ -122,14 +124,12 @@ public final class AnnBench {
         });
         System.out.printf(Locale.ROOT, "built lucene float32 in %.2f s%n", builds.getLast());
       }
-      for (String e : encodings.split(",")) {
-        // NAME or NAME:OVERSAMPLE (the quantized encodings' shortlist factor; default: the encoding's own).
-        String[] spec = e.trim().split(":");
-        VectorEncoding encoding = VectorEncoding.valueOf(spec[0]);
-        int oversample = spec.length > 1 ? Integer.parseInt(spec[1]) : 0;
+      for (EncodingSpec spec : specs) {
+        VectorEncoding encoding = spec.encoding();
+        int oversample = spec.oversample();
         VectorIndexConfig config = new VectorIndexConfig(b[0].length, similarity, encoding, m, efC, 100, 42L, oversample);
         String label = "quarry " + encoding.name().toLowerCase(Locale.ROOT) + (oversample > 0 ? " (shortlist " + oversample + "·k)" : "");
-        Path dir = work.resolve("quarry-" + e.trim().replace(':', '-'));
+        Path dir = work.resolve("quarry-" + encoding + "-" + oversample);
         long[] ids = new long[b.length];
         for (int i = 0; i < ids.length; i++) ids[i] = i;
         long t0 = System.nanoTime();
@@ -171,6 +171,22 @@ public final class AnnBench {
       for (AutoCloseable c : open) c.close();
       try (Stream<Path> files = Files.walk(work)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** An encoding to build, and its shortlist factor (0: the encoding's default). */
+  record EncodingSpec(VectorEncoding encoding, int oversample) {
+    /** {@code NAME} or {@code NAME:OVERSAMPLE}, e.g. {@code BINARY:10}. */
+    static EncodingSpec parse(String text) {
+      String[] parts = text.split(":");
+      try {
+        if (parts.length > 2) throw new IllegalArgumentException();
+        return new EncodingSpec(VectorEncoding.valueOf(parts[0].toUpperCase(Locale.ROOT)),
+            parts.length > 1 ? Integer.parseInt(parts[1]) : 0);
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException("--encodings: \"" + text + "\" is not NAME or NAME:OVERSAMPLE with NAME one of "
+            + java.util.Arrays.toString(VectorEncoding.values()) + " (e.g. BINARY:10)");
       }
     }
   }
