@@ -82,8 +82,31 @@ final class VectorData {
     MemorySegment seg = floats.segment();
     long stride = floats.recordBytes();
     int n = dim;
-    if (similarity == Similarity.EUCLIDEAN) return node -> -DISTANCES.squareDistance(query, seg, node * stride, n);
-    return node -> DISTANCES.dot(query, seg, node * stride, n);
+    if (similarity == Similarity.EUCLIDEAN) {
+      return new NodeScorer() {
+        @Override
+        public float score(int node) {
+          return -DISTANCES.squareDistance(query, seg, node * stride, n);
+        }
+
+        @Override
+        public void score(int[] nodes, int count, float[] scores) {
+          DISTANCES.squareDistance(query, seg, stride, nodes, count, n, scores);
+          for (int i = 0; i < count; i++) scores[i] = -scores[i];
+        }
+      };
+    }
+    return new NodeScorer() {
+      @Override
+      public float score(int node) {
+        return DISTANCES.dot(query, seg, node * stride, n);
+      }
+
+      @Override
+      public void score(int[] nodes, int count, float[] scores) {
+        DISTANCES.dot(query, seg, stride, nodes, count, n, scores);
+      }
+    };
   }
 
   /** The scorer the graph is searched with: exact for float32, on the codes otherwise. */
@@ -95,12 +118,30 @@ final class VectorData {
     if (encoding == VectorEncoding.BINARY) return binaryScorer(query, seg, stride);
     byte[] code = new byte[dim];
     int qSum = int8.quantize(query, code);
-    if (similarity == Similarity.EUCLIDEAN) return node -> -DISTANCES.squareDistanceInt8(code, seg, node * stride, n);
+    boolean euclidean = similarity == Similarity.EUCLIDEAN;
     // x·y ≈ s²·(q_x·q_y) + c·s·(Σq_x + Σq_y) + const: rank by (q_x·q_y) + (c/s)·Σq_x.
     float ratio = int8.centre() / int8.step();
-    return node -> {
-      long at = node * stride;
-      return DISTANCES.dotInt8(code, seg, at, n) + ratio * seg.get(INT, at + n);
+    return new NodeScorer() {
+      private int[] sums = new int[0];
+
+      @Override
+      public float score(int node) {
+        long at = node * stride;
+        if (euclidean) return -DISTANCES.squareDistanceInt8(code, seg, at, n);
+        return DISTANCES.dotInt8(code, seg, at, n) + ratio * seg.get(INT, at + n);
+      }
+
+      @Override
+      public void score(int[] nodes, int count, float[] scores) {
+        if (sums.length < count) sums = new int[nodes.length];
+        if (euclidean) {
+          DISTANCES.squareDistanceInt8(code, seg, stride, nodes, count, n, sums);
+          for (int i = 0; i < count; i++) scores[i] = -sums[i];
+        } else {
+          DISTANCES.dotInt8(code, seg, stride, nodes, count, n, sums);
+          for (int i = 0; i < count; i++) scores[i] = sums[i] + ratio * seg.get(INT, nodes[i] * stride + n);
+        }
+      }
     };
   }
 
@@ -180,8 +221,31 @@ final class VectorData {
     return node -> {
       float[] q = java.util.Arrays.copyOfRange(all, node * dim, node * dim + dim);
       int n = dim;
-      if (similarity == Similarity.EUCLIDEAN) return other -> -DISTANCES.squareDistance(q, all, other * n, n);
-      return other -> DISTANCES.dot(q, all, other * n, n);
+      if (similarity == Similarity.EUCLIDEAN) {
+        return new NodeScorer() {
+          @Override
+          public float score(int other) {
+            return -DISTANCES.squareDistance(q, all, other * n, n);
+          }
+
+          @Override
+          public void score(int[] nodes, int count, float[] scores) {
+            DISTANCES.squareDistance(q, all, n, nodes, count, n, scores);
+            for (int i = 0; i < count; i++) scores[i] = -scores[i];
+          }
+        };
+      }
+      return new NodeScorer() {
+        @Override
+        public float score(int other) {
+          return DISTANCES.dot(q, all, other * n, n);
+        }
+
+        @Override
+        public void score(int[] nodes, int count, float[] scores) {
+          DISTANCES.dot(q, all, n, nodes, count, n, scores);
+        }
+      };
     };
   }
 

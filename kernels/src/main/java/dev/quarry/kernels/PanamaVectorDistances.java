@@ -152,6 +152,121 @@ final class PanamaVectorDistances implements VectorDistances {
   }
 
   @Override
+  public void dot(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out) {
+    int j = interleavable(n) ? four(q, v, stride, nodes, count, n, out, false) : 0;
+    for (; j < count; j++) out[j] = dot(q, v, stride * nodes[j], n);
+  }
+
+  @Override
+  public void squareDistance(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out) {
+    int j = interleavable(n) ? four(q, v, stride, nodes, count, n, out, true) : 0;
+    for (; j < count; j++) out[j] = squareDistance(q, v, stride * nodes[j], n);
+  }
+
+  @Override
+  public void dot(float[] q, float[] v, int stride, int[] nodes, int count, int n, float[] out) {
+    int j = interleavable(n) ? four(q, v, stride, nodes, count, n, out, false) : 0;
+    for (; j < count; j++) out[j] = dot(q, v, stride * nodes[j], n);
+  }
+
+  @Override
+  public void squareDistance(float[] q, float[] v, int stride, int[] nodes, int count, int n, float[] out) {
+    int j = interleavable(n) ? four(q, v, stride, nodes, count, n, out, true) : 0;
+    for (; j < count; j++) out[j] = squareDistance(q, v, stride * nodes[j], n);
+  }
+
+  /**
+   * Whether the single-vector loops run their four-accumulator body alone (no tails): then four
+   * vectors at a time, each with the same four accumulators in the same order, give the same bits.
+   */
+  private static boolean interleavable(int n) {
+    return n >= 4 * L && n % (4 * L) == 0;
+  }
+
+  /** Scores vectors four at a time (sixteen accumulators); returns how many it scored. */
+  private static int four(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out,
+      boolean square) {
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+      long o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+      for (int i = 0; i < n; i += 4 * L) {
+        long x = 4L * i;
+        FloatVector q0 = FloatVector.fromArray(F, q, i), q1 = FloatVector.fromArray(F, q, i + L);
+        FloatVector q2 = FloatVector.fromArray(F, q, i + 2 * L), q3 = FloatVector.fromArray(F, q, i + 3 * L);
+        a0 = term(q0, FloatVector.fromMemorySegment(F, v, o0 + x, LE), a0, square);
+        b0 = term(q0, FloatVector.fromMemorySegment(F, v, o1 + x, LE), b0, square);
+        c0 = term(q0, FloatVector.fromMemorySegment(F, v, o2 + x, LE), c0, square);
+        d0 = term(q0, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d0, square);
+        x += 4L * L;
+        a1 = term(q1, FloatVector.fromMemorySegment(F, v, o0 + x, LE), a1, square);
+        b1 = term(q1, FloatVector.fromMemorySegment(F, v, o1 + x, LE), b1, square);
+        c1 = term(q1, FloatVector.fromMemorySegment(F, v, o2 + x, LE), c1, square);
+        d1 = term(q1, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d1, square);
+        x += 4L * L;
+        a2 = term(q2, FloatVector.fromMemorySegment(F, v, o0 + x, LE), a2, square);
+        b2 = term(q2, FloatVector.fromMemorySegment(F, v, o1 + x, LE), b2, square);
+        c2 = term(q2, FloatVector.fromMemorySegment(F, v, o2 + x, LE), c2, square);
+        d2 = term(q2, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d2, square);
+        x += 4L * L;
+        a3 = term(q3, FloatVector.fromMemorySegment(F, v, o0 + x, LE), a3, square);
+        b3 = term(q3, FloatVector.fromMemorySegment(F, v, o1 + x, LE), b3, square);
+        c3 = term(q3, FloatVector.fromMemorySegment(F, v, o2 + x, LE), c3, square);
+        d3 = term(q3, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d3, square);
+      }
+      out[j] = sumLanes(a0.add(a1).add(a2.add(a3)));
+      out[j + 1] = sumLanes(b0.add(b1).add(b2.add(b3)));
+      out[j + 2] = sumLanes(c0.add(c1).add(c2.add(c3)));
+      out[j + 3] = sumLanes(d0.add(d1).add(d2.add(d3)));
+    }
+    return j;
+  }
+
+  /** {@link #four(float[], MemorySegment, long, int[], int, int, float[], boolean)} over an array. */
+  private static int four(float[] q, float[] v, int stride, int[] nodes, int count, int n, float[] out,
+      boolean square) {
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+      int o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+      for (int i = 0; i < n; i += 4 * L) {
+        FloatVector q0 = FloatVector.fromArray(F, q, i), q1 = FloatVector.fromArray(F, q, i + L);
+        FloatVector q2 = FloatVector.fromArray(F, q, i + 2 * L), q3 = FloatVector.fromArray(F, q, i + 3 * L);
+        a0 = term(q0, FloatVector.fromArray(F, v, o0 + i), a0, square);
+        b0 = term(q0, FloatVector.fromArray(F, v, o1 + i), b0, square);
+        c0 = term(q0, FloatVector.fromArray(F, v, o2 + i), c0, square);
+        d0 = term(q0, FloatVector.fromArray(F, v, o3 + i), d0, square);
+        a1 = term(q1, FloatVector.fromArray(F, v, o0 + i + L), a1, square);
+        b1 = term(q1, FloatVector.fromArray(F, v, o1 + i + L), b1, square);
+        c1 = term(q1, FloatVector.fromArray(F, v, o2 + i + L), c1, square);
+        d1 = term(q1, FloatVector.fromArray(F, v, o3 + i + L), d1, square);
+        a2 = term(q2, FloatVector.fromArray(F, v, o0 + i + 2 * L), a2, square);
+        b2 = term(q2, FloatVector.fromArray(F, v, o1 + i + 2 * L), b2, square);
+        c2 = term(q2, FloatVector.fromArray(F, v, o2 + i + 2 * L), c2, square);
+        d2 = term(q2, FloatVector.fromArray(F, v, o3 + i + 2 * L), d2, square);
+        a3 = term(q3, FloatVector.fromArray(F, v, o0 + i + 3 * L), a3, square);
+        b3 = term(q3, FloatVector.fromArray(F, v, o1 + i + 3 * L), b3, square);
+        c3 = term(q3, FloatVector.fromArray(F, v, o2 + i + 3 * L), c3, square);
+        d3 = term(q3, FloatVector.fromArray(F, v, o3 + i + 3 * L), d3, square);
+      }
+      out[j] = sumLanes(a0.add(a1).add(a2.add(a3)));
+      out[j + 1] = sumLanes(b0.add(b1).add(b2.add(b3)));
+      out[j + 2] = sumLanes(c0.add(c1).add(c2.add(c3)));
+      out[j + 3] = sumLanes(d0.add(d1).add(d2.add(d3)));
+    }
+    return j;
+  }
+
+  /** One accumulation step: {@code s + q·v}, or {@code s + (q - v)²}; as the single-vector loops. */
+  private static FloatVector term(FloatVector q, FloatVector v, FloatVector s, boolean square) {
+    if (!square) return q.fma(v, s);
+    FloatVector d = q.sub(v);
+    return d.fma(d, s);
+  }
+
+  @Override
   public int dotInt8(byte[] q, MemorySegment v, long offset, int n) {
     int i = 0;
     int sum = 0;
@@ -190,6 +305,60 @@ final class PanamaVectorDistances implements VectorDistances {
       sum += d * d;
     }
     return sum;
+  }
+
+  @Override
+  public void dotInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
+    int j = n >= I.length() ? fourInt8(q, v, stride, nodes, count, n, out, false) : 0;
+    for (; j < count; j++) out[j] = dotInt8(q, v, stride * nodes[j], n);
+  }
+
+  @Override
+  public void squareDistanceInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
+    int j = n >= I.length() ? fourInt8(q, v, stride, nodes, count, n, out, true) : 0;
+    for (; j < count; j++) out[j] = squareDistanceInt8(q, v, stride * nodes[j], n);
+  }
+
+  /** Int8 codes four at a time (integer sums: any order gives the single call's result). */
+  private static int fourInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out,
+      boolean square) {
+    int lanes = I.length();
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+      long o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+      IntVector a = IntVector.zero(I), b = a, c = a, d = a;
+      int i = 0;
+      for (int bound = I.loopBound(n); i < bound; i += lanes) {
+        IntVector x = widen(ByteVector.fromArray(B, q, i));
+        a = termInt8(x, widen(ByteVector.fromMemorySegment(B, v, o0 + i, LE)), a, square);
+        b = termInt8(x, widen(ByteVector.fromMemorySegment(B, v, o1 + i, LE)), b, square);
+        c = termInt8(x, widen(ByteVector.fromMemorySegment(B, v, o2 + i, LE)), c, square);
+        d = termInt8(x, widen(ByteVector.fromMemorySegment(B, v, o3 + i, LE)), d, square);
+      }
+      int sa = a.reduceLanes(VectorOperators.ADD), sb = b.reduceLanes(VectorOperators.ADD);
+      int sc = c.reduceLanes(VectorOperators.ADD), sd = d.reduceLanes(VectorOperators.ADD);
+      for (; i < n; i++) {
+        int x = q[i];
+        sa += termInt8(x, v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o0 + i), square);
+        sb += termInt8(x, v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o1 + i), square);
+        sc += termInt8(x, v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o2 + i), square);
+        sd += termInt8(x, v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o3 + i), square);
+      }
+      out[j] = sa;
+      out[j + 1] = sb;
+      out[j + 2] = sc;
+      out[j + 3] = sd;
+    }
+    return j;
+  }
+
+  private static IntVector termInt8(IntVector q, IntVector v, IntVector s, boolean square) {
+    IntVector t = square ? q.sub(v) : q;
+    return s.add(t.mul(square ? t : v));
+  }
+
+  private static int termInt8(int q, int v, boolean square) {
+    return square ? (q - v) * (q - v) : q * v;
   }
 
   private static IntVector widen(ByteVector b) {

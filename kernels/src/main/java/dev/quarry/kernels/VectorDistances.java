@@ -30,11 +30,46 @@ public interface VectorDistances {
   /** {@link #squareDistance(float[], MemorySegment, long, int)} over an array, bit for bit the same. */
   float squareDistance(float[] q, float[] v, int offset, int n);
 
+  /**
+   * {@link #dot(float[], MemorySegment, long, int)} for {@code count} stored vectors, the
+   * {@code j}-th at byte {@code stride * nodes[j]}, into {@code out[j]}, each bit for bit what the
+   * single call gives. A graph search reads scattered vectors and mostly waits on memory: a backend
+   * that interleaves several vectors keeps several cache misses in flight.
+   */
+  default void dot(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out) {
+    for (int j = 0; j < count; j++) out[j] = dot(q, v, stride * nodes[j], n);
+  }
+
+  /** {@link #squareDistance(float[], MemorySegment, long, int)} for many vectors, as the bulk {@code dot}. */
+  default void squareDistance(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out) {
+    for (int j = 0; j < count; j++) out[j] = squareDistance(q, v, stride * nodes[j], n);
+  }
+
+  /** The bulk {@code dot} over an array, vector {@code j} at float {@code stride * nodes[j]}. */
+  default void dot(float[] q, float[] v, int stride, int[] nodes, int count, int n, float[] out) {
+    for (int j = 0; j < count; j++) out[j] = dot(q, v, stride * nodes[j], n);
+  }
+
+  /** The bulk {@code squareDistance} over an array, vector {@code j} at float {@code stride * nodes[j]}. */
+  default void squareDistance(float[] q, float[] v, int stride, int[] nodes, int count, int n, float[] out) {
+    for (int j = 0; j < count; j++) out[j] = squareDistance(q, v, stride * nodes[j], n);
+  }
+
   /** {@code sum q[i] * v[i]} over {@code n} signed bytes of {@code v} from byte {@code offset}. */
   int dotInt8(byte[] q, MemorySegment v, long offset, int n);
 
   /** {@code sum (q[i] - v[i])^2} over {@code n} signed bytes of {@code v} from byte {@code offset}. */
   int squareDistanceInt8(byte[] q, MemorySegment v, long offset, int n);
+
+  /** {@link #dotInt8} for many stored codes, the {@code j}-th at byte {@code stride * nodes[j]}, as the bulk {@code dot}. */
+  default void dotInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
+    for (int j = 0; j < count; j++) out[j] = dotInt8(q, v, stride * nodes[j], n);
+  }
+
+  /** {@link #squareDistanceInt8} for many stored codes, as the bulk {@code dotInt8}. */
+  default void squareDistanceInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
+    for (int j = 0; j < count; j++) out[j] = squareDistanceInt8(q, v, stride * nodes[j], n);
+  }
 
   /** The number of differing bits between {@code words} longs of {@code q} and of {@code v} from {@code offset}. */
   int hamming(long[] q, MemorySegment v, long offset, int words);

@@ -74,6 +74,72 @@ class VectorDistancesTest {
   }
 
   @Test
+  void bulkScoresAreBitForBitTheSingleOnes() {
+    // A search scores a node's neighbours in one bulk call, the builder one at a time: the graph
+    // and the results must not depend on which, for any count (four at a time plus a remainder).
+    Random random = new Random(23);
+    try (Arena arena = Arena.ofConfined()) {
+      for (int n : SIZES) {
+        int records = 11;
+        float[] q = new float[n];
+        float[] array = new float[records * n];
+        MemorySegment v = arena.allocate(4L * records * n);
+        for (int i = 0; i < n; i++) q[i] = (float) random.nextGaussian();
+        for (int i = 0; i < array.length; i++) {
+          array[i] = (float) random.nextGaussian();
+          v.set(FLOAT, 4L * i, array[i]);
+        }
+        int[] nodes = {7, 2, 2, 10, 0, 5, 9, 1, 3};
+        for (VectorDistances d : new VectorDistances[] {scalar, panama}) {
+          for (int count = 0; count <= nodes.length; count++) {
+            float[] dots = new float[count], dists = new float[count], arrayDots = new float[count], arrayDists = new float[count];
+            d.dot(q, v, 4L * n, nodes, count, n, dots);
+            d.squareDistance(q, v, 4L * n, nodes, count, n, dists);
+            d.dot(q, array, n, nodes, count, n, arrayDots);
+            d.squareDistance(q, array, n, nodes, count, n, arrayDists);
+            for (int j = 0; j < count; j++) {
+              String where = d + " n=" + n + " count=" + count + " j=" + j;
+              int dot = Float.floatToIntBits(d.dot(q, v, 4L * n * nodes[j], n));
+              int dist = Float.floatToIntBits(d.squareDistance(q, v, 4L * n * nodes[j], n));
+              assertEquals(dot, Float.floatToIntBits(dots[j]), "dot " + where);
+              assertEquals(dot, Float.floatToIntBits(arrayDots[j]), "array dot " + where);
+              assertEquals(dist, Float.floatToIntBits(dists[j]), "distance " + where);
+              assertEquals(dist, Float.floatToIntBits(arrayDists[j]), "array distance " + where);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void bulkInt8ScoresAreTheSingleOnes() {
+    Random random = new Random(29);
+    try (Arena arena = Arena.ofConfined()) {
+      for (int n : SIZES) {
+        int records = 11;
+        byte[] q = new byte[n];
+        random.nextBytes(q);
+        MemorySegment v = arena.allocate((long) records * n);
+        for (long i = 0; i < v.byteSize(); i++) v.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+        int[] nodes = {7, 2, 2, 10, 0, 5, 9, 1, 3};
+        for (VectorDistances d : new VectorDistances[] {scalar, panama}) {
+          for (int count = 0; count <= nodes.length; count++) {
+            int[] dots = new int[count], dists = new int[count];
+            d.dotInt8(q, v, n, nodes, count, n, dots);
+            d.squareDistanceInt8(q, v, n, nodes, count, n, dists);
+            for (int j = 0; j < count; j++) {
+              String where = d + " n=" + n + " count=" + count + " j=" + j;
+              assertEquals(scalar.dotInt8(q, v, (long) n * nodes[j], n), dots[j], "dot " + where);
+              assertEquals(scalar.squareDistanceInt8(q, v, (long) n * nodes[j], n), dists[j], "distance " + where);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void int8AndBitsMatchTheScalarOracleExactly() {
     Random random = new Random(11);
     try (Arena arena = Arena.ofConfined()) {

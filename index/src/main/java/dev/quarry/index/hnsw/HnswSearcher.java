@@ -18,6 +18,9 @@ public final class HnswSearcher {
   private int epoch;
   private final NodeHeap candidates = new NodeHeap(256, NodeHeap.MAX);
   private final NodeHeap results = new NodeHeap(256, NodeHeap.MIN);
+  /** A node's not yet visited neighbours, scored together. */
+  private int[] batch = new int[64];
+  private float[] batchScores = new float[64];
   private int visitedCount;
   private boolean incomplete;
 
@@ -67,11 +70,17 @@ public final class HnswSearcher {
       while (moved) {
         moved = false;
         int[] list = graph.neighbors(entry, level);
+        int count = 0;
         for (int i = 1, n = list[0]; i <= n; i++) {
-          int node = list[i];
-          if (node >= limit) continue;
-          float s = scorer.score(node);
-          visitedCount++;
+          if (list[i] >= limit) continue;
+          if (count == batch.length) grow(count);
+          batch[count++] = list[i];
+        }
+        scorer.score(batch, count, batchScores);
+        visitedCount += count;
+        for (int i = 0; i < count; i++) {
+          int node = batch[i];
+          float s = batchScores[i];
           if (s > entryScore || (s == entryScore && node < entry)) {
             entryScore = s;
             entry = node;
@@ -118,16 +127,23 @@ public final class HnswSearcher {
       float bestScore = NodeHeap.scoreOf(best);
       if (bestScore < floor) break;
       int[] list = graph.neighbors(NodeHeap.nodeOf(best), level);
+      int fresh = 0;
       for (int i = 1, n = list[0]; i <= n; i++) {
         int node = list[i];
         if (node >= limit || marks[node] == mark) continue;
         marks[node] = mark;
-        if (visitedCount >= visitLimit) {
-          incomplete = true;
-          return;
-        }
-        float s = scorer.score(node);
-        visitedCount++;
+        if (fresh == batch.length) grow(fresh);
+        batch[fresh++] = node;
+      }
+      if (visitedCount + fresh > visitLimit) {
+        incomplete = true;
+        return;
+      }
+      scorer.score(batch, fresh, batchScores);
+      visitedCount += fresh;
+      for (int i = 0; i < fresh; i++) {
+        int node = batch[i];
+        float s = batchScores[i];
         if (s >= floor) {
           candidates.push(s, node);
           if (accept == null || accept.test(node)) {
@@ -138,6 +154,11 @@ public final class HnswSearcher {
         }
       }
     }
+  }
+
+  private void grow(int size) {
+    batch = java.util.Arrays.copyOf(batch, 2 * size + 8);
+    batchScores = new float[batch.length];
   }
 
   /** For the builder: the current results heap, drained best last. */
