@@ -309,7 +309,8 @@ final class PanamaVectorDistances implements VectorDistances {
 
   @Override
   public void dotInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
-    int j = n >= I.length() ? fourInt8(q, v, stride, nodes, count, n, out, false) : 0;
+    int j = n >= I.length() ? (n < 1024 ? fourInt8Float(q, v, stride, nodes, count, n, out)
+        : fourInt8(q, v, stride, nodes, count, n, out, false)) : 0;
     for (; j < count; j++) out[j] = dotInt8(q, v, stride * nodes[j], n);
   }
 
@@ -317,6 +318,46 @@ final class PanamaVectorDistances implements VectorDistances {
   public void squareDistanceInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
     int j = n >= I.length() ? fourInt8(q, v, stride, nodes, count, n, out, true) : 0;
     for (; j < count; j++) out[j] = squareDistanceInt8(q, v, stride * nodes[j], n);
+  }
+
+  /**
+   * Int8 dot products four at a time in float lanes: widening bytes straight to floats and one FMA
+   * costs fewer instructions than an int multiply and add. Exact, hence equal to the int sums: every
+   * product and partial sum is an integer of magnitude at most {@code n · 128²}, below 2^24 for
+   * {@code n < 1024}.
+   */
+  private static int fourInt8Float(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+      long o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+      FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
+      int i = 0;
+      for (int bound = F.loopBound(n); i < bound; i += L) {
+        FloatVector x = toFloats(ByteVector.fromArray(B, q, i));
+        a = x.fma(toFloats(ByteVector.fromMemorySegment(B, v, o0 + i, LE)), a);
+        b = x.fma(toFloats(ByteVector.fromMemorySegment(B, v, o1 + i, LE)), b);
+        c = x.fma(toFloats(ByteVector.fromMemorySegment(B, v, o2 + i, LE)), c);
+        d = x.fma(toFloats(ByteVector.fromMemorySegment(B, v, o3 + i, LE)), d);
+      }
+      int sa = (int) a.reduceLanes(VectorOperators.ADD), sb = (int) b.reduceLanes(VectorOperators.ADD);
+      int sc = (int) c.reduceLanes(VectorOperators.ADD), sd = (int) d.reduceLanes(VectorOperators.ADD);
+      for (; i < n; i++) {
+        int x = q[i];
+        sa += x * v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o0 + i);
+        sb += x * v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o1 + i);
+        sc += x * v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o2 + i);
+        sd += x * v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o3 + i);
+      }
+      out[j] = sa;
+      out[j + 1] = sb;
+      out[j + 2] = sc;
+      out[j + 3] = sd;
+    }
+    return j;
+  }
+
+  private static FloatVector toFloats(ByteVector b) {
+    return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
   }
 
   /** Int8 codes four at a time (integer sums: any order gives the single call's result). */
