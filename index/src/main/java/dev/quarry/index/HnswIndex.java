@@ -66,7 +66,12 @@ public final class HnswIndex implements AutoCloseable {
 
   /** Opens the last commit in {@code directory}: vectors memory-mapped, checksums verified. */
   public static HnswIndex open(Path directory) throws IOException {
-    return HnswIndexFiles.open(directory);
+    return open(directory, Residency.MAPPED);
+  }
+
+  /** Opens the last commit in {@code directory}, its float vectors kept as {@code residency} says. */
+  public static HnswIndex open(Path directory, Residency residency) throws IOException {
+    return HnswIndexFiles.open(directory, residency);
   }
 
   public VectorIndexConfig config() {

@@ -107,7 +107,7 @@ final class HnswIndexFiles {
     }
   }
 
-  static HnswIndex open(Path directory) throws IOException {
+  static HnswIndex open(Path directory, Residency residency) throws IOException {
     List<StoredFile> files = new ArrayList<>();
     try (IndexStore store = IndexStore.openExisting(directory)) {
       Manifest manifest = store.manifest();
@@ -128,6 +128,7 @@ final class HnswIndexFiles {
       StoredFile vectors = track(files, store.openFile("vectors", "quarry.vectors.f32"));
       expect(vectors, (long) count * 4 * dim, "vectors");
       RecordStore floats = new RecordStore(4 * dim, vectors.payload(), count);
+      if (residency == Residency.HEAP) floats.moveToHeap();
       VectorData data;
       if (config.encoding() == VectorEncoding.FLOAT32) {
         data = new VectorData(dim, config.similarity(), config.encoding(), floats, null);

@@ -40,7 +40,7 @@ final class VectorData {
       case INT8 -> new RecordStore(dim + 4);
       case BINARY -> new RecordStore(binaryRecordBytes(dim));
     };
-    return new VectorData(dim, config.similarity(), config.encoding(), new RecordStore(4 * dim), codes);
+    return new VectorData(dim, config.similarity(), config.encoding(), new RecordStore(4 * dim, true), codes);
   }
 
   /** Bytes of one binary code: the sign-bit words, then float32 scale and float32 bias. */
@@ -79,6 +79,8 @@ final class VectorData {
 
   /** Exact score of a stored node against a prepared query. */
   NodeScorer exact(float[] query) {
+    float[] all = floats.heapFloats();
+    if (all != null) return arrayScorer(query, all);
     MemorySegment seg = floats.segment();
     long stride = floats.recordBytes();
     int n = dim;
@@ -206,46 +208,52 @@ final class VectorData {
 
   /**
    * The builder's view for inserting nodes {@code [start, end)}: exact floats, a stored node as the
-   * query. A bulk build (the batch at least as large as what is already indexed) first copies the
-   * vectors to one heap array, costing their size in heap for the build's duration: the Vector API
-   * loads from arrays about 1.6× faster than from memory segments, and a build scores tens of
-   * millions of pairs. Scores are bit for bit those of the stored form (see
-   * {@link VectorDistances#dot(float[], float[], int, int)}), so the graph is the same either way.
-   * Small additions to a large index score from the store: copying it would cost more than it saves.
+   * query, scored from a heap array (see {@link RecordStore}). Where the floats are not on the heap
+   * (a mapped index), a bulk build (the batch at least as large as what is already indexed) first
+   * copies them to one, costing their size in heap for the build's duration; small additions to a
+   * large index score from the store, as copying would cost more than it saves. Scores are bit for
+   * bit those of the stored form (see {@link VectorDistances#dot(float[], float[], int, int)}), so
+   * the graph is the same either way.
    */
   ScorerSource buildSource(int start, int end) {
-    if (end - start < start || (long) end * dim > Integer.MAX_VALUE - 16) return exactSource();
-    // Float records are packed back to back (4·dim bytes each): one bulk copy.
-    float[] all = new float[end * dim];
-    MemorySegment.copy(floats.segment(), FLOAT, 0, all, 0, end * dim);
-    return node -> {
-      float[] q = java.util.Arrays.copyOfRange(all, node * dim, node * dim + dim);
-      int n = dim;
-      if (similarity == Similarity.EUCLIDEAN) {
-        return new NodeScorer() {
-          @Override
-          public float score(int other) {
-            return -DISTANCES.squareDistance(q, all, other * n, n);
-          }
+    float[] all = floats.heapFloats();
+    if (all == null) {
+      if (end - start < start || (long) end * dim > Integer.MAX_VALUE - 16) return exactSource();
+      // Float records are packed back to back (4·dim bytes each): one bulk copy.
+      all = new float[end * dim];
+      MemorySegment.copy(floats.segment(), FLOAT, 0, all, 0, end * dim);
+    }
+    float[] vectors = all;
+    return node -> arrayScorer(java.util.Arrays.copyOfRange(vectors, node * dim, node * dim + dim), vectors);
+  }
 
-          @Override
-          public void score(int[] nodes, int count, float[] scores) {
-            DISTANCES.squareDistance(q, all, n, nodes, count, n, scores);
-            for (int i = 0; i < count; i++) scores[i] = -scores[i];
-          }
-        };
-      }
+  /** Scores against vectors packed back to back in an array. */
+  private NodeScorer arrayScorer(float[] query, float[] all) {
+    int n = dim;
+    if (similarity == Similarity.EUCLIDEAN) {
       return new NodeScorer() {
         @Override
-        public float score(int other) {
-          return DISTANCES.dot(q, all, other * n, n);
+        public float score(int node) {
+          return -DISTANCES.squareDistance(query, all, node * n, n);
         }
 
         @Override
         public void score(int[] nodes, int count, float[] scores) {
-          DISTANCES.dot(q, all, n, nodes, count, n, scores);
+          DISTANCES.squareDistance(query, all, n, nodes, count, n, scores);
+          for (int i = 0; i < count; i++) scores[i] = -scores[i];
         }
       };
+    }
+    return new NodeScorer() {
+      @Override
+      public float score(int node) {
+        return DISTANCES.dot(query, all, node * n, n);
+      }
+
+      @Override
+      public void score(int[] nodes, int count, float[] scores) {
+        DISTANCES.dot(query, all, n, nodes, count, n, scores);
+      }
     };
   }
 

@@ -2,6 +2,7 @@ package dev.quarry.bench.ann;
 
 import dev.quarry.index.FlatIndex;
 import dev.quarry.index.HnswIndex;
+import dev.quarry.index.Residency;
 import dev.quarry.index.SearchHit;
 import dev.quarry.index.Similarity;
 import dev.quarry.index.VectorEncoding;
@@ -42,7 +43,9 @@ import org.apache.lucene.store.MMapDirectory;
  * by {@link EmbeddingCache}, else a Gaussian mixture), {@code --data mixture}, {@code --limit N}
  * base vectors, {@code --k 10}, {@code --m 16}, {@code --ef-construction 100}, {@code --threads 1},
  * {@code --encodings FLOAT32,INT8,BINARY}, each optionally {@code NAME:OVERSAMPLE} (e.g.
- * {@code BINARY:10}: the quantized encodings rescore a shortlist of oversample·k vectors).
+ * {@code BINARY:10}: the quantized encodings rescore a shortlist of oversample·k vectors),
+ * {@code --residency MAPPED,HEAP} (each Quarry index is searched opened each way; the last line
+ * is for the default, MAPPED).
  */
 public final class AnnBench {
 
@@ -55,6 +58,7 @@ public final class AnnBench {
     String data = "auto";
     int k = 10, m = 16, efC = 100, threads = 1, limit = 0, queryLimit = 1000;
     String encodings = "FLOAT32,INT8,BINARY";
+    String residencies = "MAPPED,HEAP";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--base" -> base = Path.of(args[++i]);
@@ -67,12 +71,21 @@ public final class AnnBench {
         case "--limit" -> limit = Integer.parseInt(args[++i]);
         case "--query-limit" -> queryLimit = Integer.parseInt(args[++i]);
         case "--encodings" -> encodings = args[++i];
+        case "--residency" -> residencies = args[++i];
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (--base --queries --data --k --m --ef-construction --threads --limit --query-limit --encodings)");
+            + " (--base --queries --data --k --m --ef-construction --threads --limit --query-limit --encodings --residency)");
       }
     }
     List<EncodingSpec> specs = new ArrayList<>();
     for (String e : encodings.split(",")) specs.add(EncodingSpec.parse(e.trim()));
+    List<Residency> residency = new ArrayList<>();
+    for (String r : residencies.split(",")) {
+      try {
+        residency.add(Residency.valueOf(r.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException("--residency: \"" + r + "\" is not one of " + java.util.Arrays.toString(Residency.values()));
+      }
+    }
     Path cache = Path.of("bench/target/ann-data");
     float[][] b, q;
     String name;
@@ -137,19 +150,22 @@ public final class AnnBench {
           index.addAll(ids, b, threads);
           index.commit(dir);
         }
-        builds.add((System.nanoTime() - t0) / 1e9);
-        sizes.add(bytes(dir));
-        HnswIndex index = HnswIndex.open(dir);
-        open.add(index);
-        final int kk = k;
-        names.add(label);
-        systems.add(ef -> query -> {
-          List<SearchHit> hits = index.search(query, kk, ef, null);
-          int[] out = new int[hits.size()];
-          for (int i = 0; i < out.length; i++) out[i] = (int) hits.get(i).id();
-          return out;
-        });
-        System.out.printf(Locale.ROOT, "built %s in %.2f s%n", label, builds.getLast());
+        double build = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT, "built %s in %.2f s%n", label, build);
+        for (Residency r : residency) {
+          HnswIndex index = HnswIndex.open(dir, r);
+          open.add(index);
+          builds.add(build);
+          sizes.add(bytes(dir));
+          final int kk = k;
+          names.add(label + (r == Residency.MAPPED ? "" : " [" + r.name().toLowerCase(Locale.ROOT) + "]"));
+          systems.add(ef -> query -> {
+            List<SearchHit> hits = index.search(query, kk, ef, null);
+            int[] out = new int[hits.size()];
+            for (int i = 0; i < out.length; i++) out[i] = (int) hits.get(i).id();
+            return out;
+          });
+        }
       }
       List<List<Point>> curves = sweep(q, truth, k, systems);
       System.out.println();
@@ -160,7 +176,7 @@ public final class AnnBench {
         double at = qpsAt(curves.get(s), 0.95);
         System.out.printf(Locale.ROOT, "%s / lucene float32: qps at recall 0.95 %.2fx, build time %.2fx%n",
             names.get(s), at / luceneQps, builds.get(s) / luceneBuild);
-        if (names.get(s).equals("quarry float32")) {
+        if (names.get(s).startsWith("quarry float32") && Double.isNaN(quarryQps)) {
           quarryQps = at;
           quarryBuild = builds.get(s);
         }

@@ -1,0 +1,55 @@
+package dev.quarry.index.vectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class RecordStoreTest {
+
+  private static float[] record(int i) {
+    return new float[] {i, -i, i * 0.5f};
+  }
+
+  @Test
+  void heapStoreGrowsAndItsArrayAndSegmentAgree() {
+    RecordStore store = new RecordStore(12, true);
+    for (int i = 0; i < 3000; i++) assertEquals(i, store.append(record(i)));
+    float[] heap = store.heapFloats();
+    assertNotNull(heap);
+    float[] out = new float[3];
+    for (int i = 0; i < 3000; i++) {
+      store.readFloats(i, out);
+      assertArrayEquals(record(i), out);
+      assertArrayEquals(record(i), Arrays.copyOfRange(heap, 3 * i, 3 * i + 3));
+    }
+  }
+
+  @Test
+  void mappedRecordsMoveToTheHeapAndStillTakeAppends() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment file = arena.allocate(12 * 10);
+      for (int i = 0; i < 10; i++) MemorySegment.copy(record(i), 0, file, RecordStore.FLOAT, 12L * i, 3);
+      RecordStore store = new RecordStore(12, file, 10);
+      assertNull(store.heapFloats());
+      store.moveToHeap();
+      assertNotNull(store.heapFloats());
+      assertEquals(10, store.append(record(10)));
+      float[] heap = store.heapFloats();
+      for (int i = 0; i <= 10; i++) assertArrayEquals(record(i), Arrays.copyOfRange(heap, 3 * i, 3 * i + 3));
+    }
+  }
+
+  @Test
+  void codeRecordsStayOffTheHeap() {
+    RecordStore store = new RecordStore(7, true);
+    store.append(new byte[] {1, 2, 3}, 42);
+    assertNull(store.heapFloats());
+    assertEquals(42, store.readInt(0, 3));
+  }
+}
