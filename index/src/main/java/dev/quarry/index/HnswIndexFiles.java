@@ -128,7 +128,7 @@ final class HnswIndexFiles {
       StoredFile vectors = track(files, store.openFile("vectors", "quarry.vectors.f32"));
       expect(vectors, (long) count * 4 * dim, "vectors");
       RecordStore floats = new RecordStore(4 * dim, vectors.payload(), count);
-      if (residency == Residency.HEAP) floats.moveToHeap();
+      if (residency == Residency.HEAP) floats.moveToHeap(RecordStore.Heap.FLOATS);
       VectorData data;
       if (config.encoding() == VectorEncoding.FLOAT32) {
         data = new VectorData(dim, config.similarity(), config.encoding(), floats, null);
@@ -140,6 +140,7 @@ final class HnswIndexFiles {
         int record = int8 ? dim + 4 : VectorData.binaryRecordBytes(dim);
         expect(codesFile, header + (long) count * record, "codes");
         RecordStore codes = new RecordStore(record, p.asSlice(header), count);
+        if (residency == Residency.HEAP && int8) codes.moveToHeap(RecordStore.Heap.BYTES);
         data = new VectorData(dim, config.similarity(), config.encoding(), floats, codes);
         if (int8) {
           data.int8 = new Int8Quantizer(p.get(FLOAT, 0), p.get(FLOAT, 4));

@@ -1,6 +1,6 @@
 package dev.quarry.index;
 
-/** Where an opened index keeps its float vectors. */
+/** Where an opened index keeps the vectors its searches read. */
 public enum Residency {
   /**
    * Read in place from the memory-mapped file: opening costs nothing, the vectors take no heap,
@@ -8,11 +8,11 @@ public enum Residency {
    */
   MAPPED,
   /**
-   * Copied to the heap on open (as a freshly built index keeps them): costs heap equal to the
-   * vectors file and a copy on open, and float32 searches score from arrays, which C2 compiles to
-   * faster code than mapped-memory loads (about 1.3× the queries per second on 100,000 384-d
-   * vectors here, docs/PERFORMANCE.md). Stays mapped where the vectors exceed one Java array
-   * (2^31 floats).
+   * Copied to the heap on open, as a freshly built index keeps them: the float vectors, and for
+   * int8 the codes the graph is walked with. Costs heap equal to those files and a copy on open;
+   * searches score from arrays, which C2 compiles to faster code than mapped-memory loads (about
+   * 1.3× the queries per second on 100,000 384-d vectors here, docs/PERFORMANCE.md). What exceeds
+   * one Java array (2^31 elements) stays mapped.
    */
   HEAP
 }

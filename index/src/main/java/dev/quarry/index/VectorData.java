@@ -37,10 +37,10 @@ final class VectorData {
     int dim = config.dimension();
     RecordStore codes = switch (config.encoding()) {
       case FLOAT32 -> null;
-      case INT8 -> new RecordStore(dim + 4);
-      case BINARY -> new RecordStore(binaryRecordBytes(dim));
+      case INT8 -> new RecordStore(dim + 4, RecordStore.Heap.BYTES);
+      case BINARY -> new RecordStore(binaryRecordBytes(dim), RecordStore.Heap.NONE);
     };
-    return new VectorData(dim, config.similarity(), config.encoding(), new RecordStore(4 * dim, true), codes);
+    return new VectorData(dim, config.similarity(), config.encoding(), new RecordStore(4 * dim, RecordStore.Heap.FLOATS), codes);
   }
 
   /** Bytes of one binary code: the sign-bit words, then float32 scale and float32 bias. */
@@ -118,8 +118,9 @@ final class VectorData {
     long stride = codes.recordBytes();
     int n = dim;
     if (encoding == VectorEncoding.BINARY) return binaryScorer(query, seg, stride);
+    byte[] heap = codes.heapBytes();
     byte[] code = new byte[dim];
-    int qSum = int8.quantize(query, code);
+    int8.quantize(query, code);
     boolean euclidean = similarity == Similarity.EUCLIDEAN;
     // x·y ≈ s²·(q_x·q_y) + c·s·(Σq_x + Σq_y) + const: rank by (q_x·q_y) + (c/s)·Σq_x.
     float ratio = int8.centre() / int8.step();
@@ -129,6 +130,10 @@ final class VectorData {
       @Override
       public float score(int node) {
         long at = node * stride;
+        if (heap != null) {
+          if (euclidean) return -DISTANCES.squareDistanceInt8(code, heap, (int) at, n);
+          return DISTANCES.dotInt8(code, heap, (int) at, n) + ratio * seg.get(INT, at + n);
+        }
         if (euclidean) return -DISTANCES.squareDistanceInt8(code, seg, at, n);
         return DISTANCES.dotInt8(code, seg, at, n) + ratio * seg.get(INT, at + n);
       }
@@ -137,10 +142,12 @@ final class VectorData {
       public void score(int[] nodes, int count, float[] scores) {
         if (sums.length < count) sums = new int[nodes.length];
         if (euclidean) {
-          DISTANCES.squareDistanceInt8(code, seg, stride, nodes, count, n, sums);
+          if (heap != null) DISTANCES.squareDistanceInt8(code, heap, (int) stride, nodes, count, n, sums);
+          else DISTANCES.squareDistanceInt8(code, seg, stride, nodes, count, n, sums);
           for (int i = 0; i < count; i++) scores[i] = -sums[i];
         } else {
-          DISTANCES.dotInt8(code, seg, stride, nodes, count, n, sums);
+          if (heap != null) DISTANCES.dotInt8(code, heap, (int) stride, nodes, count, n, sums);
+          else DISTANCES.dotInt8(code, seg, stride, nodes, count, n, sums);
           for (int i = 0; i < count; i++) scores[i] = sums[i] + ratio * seg.get(INT, nodes[i] * stride + n);
         }
       }

@@ -308,6 +308,48 @@ final class PanamaVectorDistances implements VectorDistances {
   }
 
   @Override
+  public int dotInt8(byte[] q, byte[] v, int offset, int n) {
+    int i = 0;
+    int sum = 0;
+    int lanes = I.length();
+    if (n >= lanes) {
+      IntVector s0 = IntVector.zero(I);
+      for (int bound = I.loopBound(n); i < bound; i += lanes) {
+        s0 = s0.add(widen(ByteVector.fromArray(B, q, i)).mul(widen(ByteVector.fromArray(B, v, offset + i))));
+      }
+      sum = s0.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) sum += q[i] * v[offset + i];
+    return sum;
+  }
+
+  @Override
+  public int squareDistanceInt8(byte[] q, byte[] v, int offset, int n) {
+    int i = 0;
+    int sum = 0;
+    int lanes = I.length();
+    if (n >= lanes) {
+      IntVector s0 = IntVector.zero(I);
+      for (int bound = I.loopBound(n); i < bound; i += lanes) {
+        IntVector d = widen(ByteVector.fromArray(B, q, i)).sub(widen(ByteVector.fromArray(B, v, offset + i)));
+        s0 = s0.add(d.mul(d));
+      }
+      sum = s0.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      int d = q[i] - v[offset + i];
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  @Override
+  public void dotInt8(byte[] q, byte[] v, int stride, int[] nodes, int count, int n, int[] out) {
+    int j = n >= I.length() && n < 1024 ? fourInt8Float(q, v, stride, nodes, count, n, out) : 0;
+    for (; j < count; j++) out[j] = dotInt8(q, v, stride * nodes[j], n);
+  }
+
+  @Override
   public void dotInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
     int j = n >= I.length() ? (n < 1024 ? fourInt8Float(q, v, stride, nodes, count, n, out)
         : fourInt8(q, v, stride, nodes, count, n, out, false)) : 0;
@@ -347,6 +389,37 @@ final class PanamaVectorDistances implements VectorDistances {
         sb += x * v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o1 + i);
         sc += x * v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o2 + i);
         sd += x * v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o3 + i);
+      }
+      out[j] = sa;
+      out[j + 1] = sb;
+      out[j + 2] = sc;
+      out[j + 3] = sd;
+    }
+    return j;
+  }
+
+  /** {@link #fourInt8Float(byte[], MemorySegment, long, int[], int, int, int[])} over an array. */
+  private static int fourInt8Float(byte[] q, byte[] v, int stride, int[] nodes, int count, int n, int[] out) {
+    int j = 0;
+    for (; j + 4 <= count; j += 4) {
+      int o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+      FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
+      int i = 0;
+      for (int bound = F.loopBound(n); i < bound; i += L) {
+        FloatVector x = toFloats(ByteVector.fromArray(B, q, i));
+        a = x.fma(toFloats(ByteVector.fromArray(B, v, o0 + i)), a);
+        b = x.fma(toFloats(ByteVector.fromArray(B, v, o1 + i)), b);
+        c = x.fma(toFloats(ByteVector.fromArray(B, v, o2 + i)), c);
+        d = x.fma(toFloats(ByteVector.fromArray(B, v, o3 + i)), d);
+      }
+      int sa = (int) a.reduceLanes(VectorOperators.ADD), sb = (int) b.reduceLanes(VectorOperators.ADD);
+      int sc = (int) c.reduceLanes(VectorOperators.ADD), sd = (int) d.reduceLanes(VectorOperators.ADD);
+      for (; i < n; i++) {
+        int x = q[i];
+        sa += x * v[o0 + i];
+        sb += x * v[o1 + i];
+        sc += x * v[o2 + i];
+        sd += x * v[o3 + i];
       }
       out[j] = sa;
       out[j + 1] = sb;

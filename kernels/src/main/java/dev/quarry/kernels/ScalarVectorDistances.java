@@ -62,6 +62,23 @@ final class ScalarVectorDistances implements VectorDistances {
   }
 
   @Override
+  public int dotInt8(byte[] q, byte[] v, int offset, int n) {
+    int sum = 0;
+    for (int i = 0; i < n; i++) sum += q[i] * v[offset + i];
+    return sum;
+  }
+
+  @Override
+  public int squareDistanceInt8(byte[] q, byte[] v, int offset, int n) {
+    int sum = 0;
+    for (int i = 0; i < n; i++) {
+      int d = q[i] - v[offset + i];
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  @Override
   public int hamming(long[] q, MemorySegment v, long offset, int words) {
     int sum = 0;
     for (int i = 0; i < words; i++) sum += Long.bitCount(q[i] ^ v.get(LONG, offset + 8L * i));

@@ -61,6 +61,12 @@ public interface VectorDistances {
   /** {@code sum (q[i] - v[i])^2} over {@code n} signed bytes of {@code v} from byte {@code offset}. */
   int squareDistanceInt8(byte[] q, MemorySegment v, long offset, int n);
 
+  /** {@link #dotInt8(byte[], MemorySegment, long, int)} over codes in an array from index {@code offset}. */
+  int dotInt8(byte[] q, byte[] v, int offset, int n);
+
+  /** {@link #squareDistanceInt8(byte[], MemorySegment, long, int)} over codes in an array from index {@code offset}. */
+  int squareDistanceInt8(byte[] q, byte[] v, int offset, int n);
+
   /** {@link #dotInt8} for many stored codes, the {@code j}-th at byte {@code stride * nodes[j]}, as the bulk {@code dot}. */
   default void dotInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
     for (int j = 0; j < count; j++) out[j] = dotInt8(q, v, stride * nodes[j], n);
@@ -68,6 +74,16 @@ public interface VectorDistances {
 
   /** {@link #squareDistanceInt8} for many stored codes, as the bulk {@code dotInt8}. */
   default void squareDistanceInt8(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
+    for (int j = 0; j < count; j++) out[j] = squareDistanceInt8(q, v, stride * nodes[j], n);
+  }
+
+  /** The bulk {@code dotInt8} over an array, code {@code j} at index {@code stride * nodes[j]}. */
+  default void dotInt8(byte[] q, byte[] v, int stride, int[] nodes, int count, int n, int[] out) {
+    for (int j = 0; j < count; j++) out[j] = dotInt8(q, v, stride * nodes[j], n);
+  }
+
+  /** The bulk {@code squareDistanceInt8} over an array, code {@code j} at index {@code stride * nodes[j]}. */
+  default void squareDistanceInt8(byte[] q, byte[] v, int stride, int[] nodes, int count, int n, int[] out) {
     for (int j = 0; j < count; j++) out[j] = squareDistanceInt8(q, v, stride * nodes[j], n);
   }
 

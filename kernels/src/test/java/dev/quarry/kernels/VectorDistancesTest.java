@@ -120,18 +120,27 @@ class VectorDistancesTest {
         int records = 11;
         byte[] q = new byte[n];
         random.nextBytes(q);
+        byte[] array = new byte[records * n];
+        random.nextBytes(array);
         MemorySegment v = arena.allocate((long) records * n);
-        for (long i = 0; i < v.byteSize(); i++) v.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+        MemorySegment.copy(array, 0, v, ValueLayout.JAVA_BYTE, 0, array.length);
         int[] nodes = {7, 2, 2, 10, 0, 5, 9, 1, 3};
         for (VectorDistances d : new VectorDistances[] {scalar, panama}) {
           for (int count = 0; count <= nodes.length; count++) {
-            int[] dots = new int[count], dists = new int[count];
+            int[] dots = new int[count], dists = new int[count], arrayDots = new int[count], arrayDists = new int[count];
             d.dotInt8(q, v, n, nodes, count, n, dots);
             d.squareDistanceInt8(q, v, n, nodes, count, n, dists);
+            d.dotInt8(q, array, n, nodes, count, n, arrayDots);
+            d.squareDistanceInt8(q, array, n, nodes, count, n, arrayDists);
             for (int j = 0; j < count; j++) {
               String where = d + " n=" + n + " count=" + count + " j=" + j;
-              assertEquals(scalar.dotInt8(q, v, (long) n * nodes[j], n), dots[j], "dot " + where);
-              assertEquals(scalar.squareDistanceInt8(q, v, (long) n * nodes[j], n), dists[j], "distance " + where);
+              int dot = scalar.dotInt8(q, v, (long) n * nodes[j], n), dist = scalar.squareDistanceInt8(q, v, (long) n * nodes[j], n);
+              assertEquals(dot, dots[j], "dot " + where);
+              assertEquals(dist, dists[j], "distance " + where);
+              assertEquals(dot, arrayDots[j], "array dot " + where);
+              assertEquals(dist, arrayDists[j], "array distance " + where);
+              assertEquals(dot, d.dotInt8(q, array, n * nodes[j], n), "single array dot " + where);
+              assertEquals(dist, d.squareDistanceInt8(q, array, n * nodes[j], n), "single array distance " + where);
             }
           }
         }

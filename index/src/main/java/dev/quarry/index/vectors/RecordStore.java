@@ -9,10 +9,11 @@ import java.nio.ByteOrder;
  * Fixed-size records (one vector or code each) in one {@link MemorySegment}: memory that grows by
  * copying, or a read-only memory-mapped file region that is copied on the first append.
  *
- * <p>A store of float records may live on the heap: a {@code float[]} with the segment a view of
- * it, so that scoring can use the array kernels, which C2 compiles to faster code than
- * memory-segment loads (bounds and liveness checks per load; 1.3× the search rate here). It stays
- * there while it fits one array (2^31 floats) and moves off-heap beyond that.
+ * <p>A store may live on the heap, as a {@code float[]} (float records) or a {@code byte[]} (int8
+ * codes) with the segment a view of it, so that scoring can use the array kernels, which C2
+ * compiles to faster code than memory-segment loads (bounds and liveness checks per load; 1.3× the
+ * search rate here). It stays there while it fits one array (2^31 elements) and moves off-heap
+ * beyond that.
  *
  * <p>One thread appends; any number read. A reader takes {@link #size()} first and then
  * {@link #segment()} or {@link #heapFloats()}: these are then at least as new as the size, so every
@@ -26,24 +27,30 @@ public final class RecordStore {
   static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-  private final int recordBytes;
-  private volatile MemorySegment segment;
-  private volatile float[] heap;
-  private volatile int size;
-  private long capacity;
-  /** Whether growth goes to the heap (float records, little-endian platform) while it fits. */
-  private boolean onHeap;
-
-  /** An empty store of records of {@code recordBytes} bytes, on the heap if {@code onHeap} (float records only). */
-  public RecordStore(int recordBytes, boolean onHeap) {
-    this.recordBytes = recordBytes;
-    this.segment = MemorySegment.NULL;
-    this.onHeap = onHeap && heapable(recordBytes);
+  /** Which array, if any, holds the records on the heap. */
+  public enum Heap {
+    /** Off-heap memory (or the mapped file). */
+    NONE,
+    /** A {@code float[]}: records of little-endian floats (on a little-endian platform; off-heap elsewhere). */
+    FLOATS,
+    /** A {@code byte[]}. */
+    BYTES
   }
 
-  /** An empty off-heap store of records of {@code recordBytes} bytes. */
-  public RecordStore(int recordBytes) {
-    this(recordBytes, false);
+  private final int recordBytes;
+  private volatile MemorySegment segment;
+  private volatile float[] heapFloats;
+  private volatile byte[] heapBytes;
+  private volatile int size;
+  private long capacity;
+  /** Where growth goes while it fits one array. */
+  private Heap heap;
+
+  /** An empty store of records of {@code recordBytes} bytes, kept as {@code heap} says. */
+  public RecordStore(int recordBytes, Heap heap) {
+    this.recordBytes = recordBytes;
+    this.segment = MemorySegment.NULL;
+    this.heap = usable(heap, recordBytes);
   }
 
   /** A store over {@code count} records already in {@code mapped} (read-only until the first append copies it). */
@@ -55,21 +62,29 @@ public final class RecordStore {
     this.segment = mapped;
     this.size = count;
     this.capacity = count;
+    this.heap = Heap.NONE;
   }
 
-  /** Heap arrays are in native order; the records are little-endian floats. */
-  private static boolean heapable(int recordBytes) {
-    return recordBytes % Float.BYTES == 0 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+  /** Float arrays are in native order, and the records little-endian floats. */
+  private static Heap usable(Heap heap, int recordBytes) {
+    boolean floats = recordBytes % Float.BYTES == 0 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    return heap == Heap.FLOATS && !floats ? Heap.NONE : heap;
   }
 
   /**
-   * Copies the records to the heap and keeps them there (see the class comment); a no-op where they
-   * do not fit one array or are not floats. Call before sharing the store with readers.
+   * Copies the records to a heap array and keeps them there (see the class comment); a no-op
+   * where they do not fit one array. Call before sharing the store with readers.
    */
-  public void moveToHeap() {
-    if (heap != null || !heapable(recordBytes) || (long) size * recordBytes / Float.BYTES > MAX_ARRAY) return;
-    onHeap = true;
+  public void moveToHeap(Heap kind) {
+    Heap usable = usable(kind, recordBytes);
+    if (usable == Heap.NONE || heapFloats != null || heapBytes != null || elements(usable, size) > MAX_ARRAY) return;
+    heap = usable;
     grow(size);
+  }
+
+  private long elements(Heap kind, int records) {
+    long bytes = (long) records * recordBytes;
+    return kind == Heap.FLOATS ? bytes / Float.BYTES : bytes;
   }
 
   public int recordBytes() {
@@ -84,9 +99,14 @@ public final class RecordStore {
     return segment;
   }
 
-  /** The records as little-endian floats in an array, record {@code i} from float {@code i · recordBytes / 4}; null when not on the heap. */
+  /** The records as floats in an array, record {@code i} from float {@code i · recordBytes / 4}; null when not so kept. */
   public float[] heapFloats() {
-    return heap;
+    return heapFloats;
+  }
+
+  /** The records' bytes in an array, record {@code i} from byte {@code i · recordBytes}; null when not so kept. */
+  public byte[] heapBytes() {
+    return heapBytes;
   }
 
   /** Makes room for {@code total} records without further copying. */
@@ -95,18 +115,24 @@ public final class RecordStore {
   }
 
   private void grow(int total) {
-    long bytes = (long) total * recordBytes;
     long used = (long) size * recordBytes;
-    if (onHeap && bytes / Float.BYTES <= MAX_ARRAY) {
-      float[] grown = new float[(int) (bytes / Float.BYTES)];
+    long elements = elements(heap, total);
+    if (heap == Heap.FLOATS && elements <= MAX_ARRAY) {
+      float[] grown = new float[(int) elements];
       MemorySegment.copy(segment, FLOAT, 0, grown, 0, (int) (used / Float.BYTES));
-      heap = grown;
+      heapFloats = grown;
+      segment = MemorySegment.ofArray(grown);
+    } else if (heap == Heap.BYTES && elements <= MAX_ARRAY) {
+      byte[] grown = new byte[(int) elements];
+      MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, 0, grown, 0, (int) used);
+      heapBytes = grown;
       segment = MemorySegment.ofArray(grown);
     } else {
-      MemorySegment grown = Arena.ofAuto().allocate(bytes, 64);
+      MemorySegment grown = Arena.ofAuto().allocate((long) total * recordBytes, 64);
       MemorySegment.copy(segment, 0, grown, 0, used);
       segment = grown;
-      heap = null;
+      heapFloats = null;
+      heapBytes = null;
     }
     capacity = total;
   }

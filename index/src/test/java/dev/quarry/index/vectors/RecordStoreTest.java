@@ -18,7 +18,7 @@ class RecordStoreTest {
 
   @Test
   void heapStoreGrowsAndItsArrayAndSegmentAgree() {
-    RecordStore store = new RecordStore(12, true);
+    RecordStore store = new RecordStore(12, RecordStore.Heap.FLOATS);
     for (int i = 0; i < 3000; i++) assertEquals(i, store.append(record(i)));
     float[] heap = store.heapFloats();
     assertNotNull(heap);
@@ -37,7 +37,7 @@ class RecordStoreTest {
       for (int i = 0; i < 10; i++) MemorySegment.copy(record(i), 0, file, RecordStore.FLOAT, 12L * i, 3);
       RecordStore store = new RecordStore(12, file, 10);
       assertNull(store.heapFloats());
-      store.moveToHeap();
+      store.moveToHeap(RecordStore.Heap.FLOATS);
       assertNotNull(store.heapFloats());
       assertEquals(10, store.append(record(10)));
       float[] heap = store.heapFloats();
@@ -46,10 +46,23 @@ class RecordStoreTest {
   }
 
   @Test
-  void codeRecordsStayOffTheHeap() {
-    RecordStore store = new RecordStore(7, true);
+  void codeRecordsLiveInAByteArray() {
+    RecordStore store = new RecordStore(7, RecordStore.Heap.BYTES);
+    for (int i = 0; i < 2000; i++) store.append(new byte[] {(byte) i, 2, 3}, i);
+    assertNull(store.heapFloats());
+    byte[] heap = store.heapBytes();
+    for (int i = 0; i < 2000; i++) {
+      assertEquals((byte) i, heap[7 * i]);
+      assertEquals(i, store.readInt(i, 3));
+    }
+  }
+
+  @Test
+  void floatHeapIsRefusedForRecordsThatAreNotFloats() {
+    RecordStore store = new RecordStore(7, RecordStore.Heap.FLOATS);
     store.append(new byte[] {1, 2, 3}, 42);
     assertNull(store.heapFloats());
+    assertNull(store.heapBytes());
     assertEquals(42, store.readInt(0, 3));
   }
 }
