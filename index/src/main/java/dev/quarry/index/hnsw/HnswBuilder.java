@@ -49,23 +49,9 @@ public final class HnswBuilder {
     NodeScorer scorer = scorers.forNode(node);
     int top = graph.maxLevel();
     float entryScore = scorer.score(entry);
-    for (int l = top; l > level; l--) {
-      boolean moved = true;
-      while (moved) {
-        moved = false;
-        int[] list = graph.neighbors(entry, l);
-        for (int i = 1, n = list[0]; i <= n; i++) {
-          int c = list[i];
-          if (c >= limit) continue;
-          float s = scorer.score(c);
-          if (s > entryScore) {
-            entryScore = s;
-            entry = c;
-            moved = true;
-          }
-        }
-      }
-    }
+    long start = searcher.descend(scorer, entry, entryScore, top, level, limit);
+    entry = NodeHeap.nodeOf(start);
+    entryScore = NodeHeap.scoreOf(start);
     for (int l = Math.min(level, top); l >= 0; l--) {
       int count = searchLevel(scorer, entry, entryScore, l, limit);
       // The best candidate seeds the next level down.

@@ -64,8 +64,18 @@ public final class HnswSearcher {
     if (entry < 0 || entry >= limit) return;
     float entryScore = scorer.score(entry);
     visitedCount++;
-    for (int level = top; level > 0; level--) {
-      // Greedy: move to the best neighbour until none is better.
+    long start = descend(scorer, entry, entryScore, top, 0, limit);
+    prepareVisited(limit);
+    searchLevel(scorer, ef, accept, limit, visitLimit, NodeHeap.nodeOf(start), NodeHeap.scoreOf(start), 0);
+  }
+
+  /**
+   * Greedy descent from {@code entry} through levels {@code from} down to {@code to + 1}: on each,
+   * moves to the best neighbour until none is better (ties to the lower node). Returns the node
+   * reached and its score, packed as {@link NodeHeap#encode} does.
+   */
+  long descend(NodeScorer scorer, int entry, float entryScore, int from, int to, int limit) {
+    for (int level = from; level > to; level--) {
       boolean moved = true;
       while (moved) {
         moved = false;
@@ -89,8 +99,7 @@ public final class HnswSearcher {
         }
       }
     }
-    prepareVisited(limit);
-    searchLevel(scorer, ef, accept, limit, visitLimit, entry, entryScore, 0);
+    return NodeHeap.encode(entryScore, entry);
   }
 
   /** Beam search of one level from one entry, all nodes accepted (the builder's search). */
