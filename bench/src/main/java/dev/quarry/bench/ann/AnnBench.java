@@ -39,8 +39,9 @@ import org.apache.lucene.store.MMapDirectory;
  * each beam width, so that they are timed under the same load. Prints a table and, last,
  * {@code ann: quarry/lucene qps-at-recall-0.95=<ratio> build-time=<ratio>}.
  *
- * <p>Options: {@code --base B.fvecs --queries Q.fvecs} (default: the cached MiniLM embeddings made
- * by {@link EmbeddingCache}, else a Gaussian mixture), {@code --data mixture}, {@code --limit N}
+ * <p>Options: {@code --base B.fvecs --queries Q.fvecs} (default {@code --data minilm}: 100,000 MiniLM
+ * embeddings of real sentences, made by {@link EmbeddingCache} on first use and cached under
+ * {@code bench/target/ann-data}; {@code --data mixture}: a Gaussian mixture), {@code --limit N}
  * base vectors, {@code --k 10}, {@code --m 16}, {@code --ef-construction 100}, {@code --threads 1},
  * {@code --encodings FLOAT32,INT8,BINARY}, each optionally {@code NAME:OVERSAMPLE} (e.g.
  * {@code BINARY:10}: the quantized encodings rescore a shortlist of oversample·k vectors),
@@ -55,7 +56,7 @@ public final class AnnBench {
 
   public static void main(String[] args) throws Exception {
     Path base = null, queries = null;
-    String data = "auto";
+    String data = "minilm";
     int k = 10, m = 16, efC = 100, threads = 1, limit = 0, queryLimit = 1000;
     String encodings = "FLOAT32,INT8,BINARY";
     String residencies = "MAPPED,HEAP";
@@ -89,9 +90,13 @@ public final class AnnBench {
     Path cache = Path.of("bench/target/ann-data");
     float[][] b, q;
     String name;
-    if (base == null && !data.equals("mixture") && Files.exists(cache.resolve("minilm-base.fvecs"))) {
-      base = cache.resolve("minilm-base.fvecs");
-      queries = cache.resolve("minilm-queries.fvecs");
+    if (!data.equals("minilm") && !data.equals("mixture")) {
+      throw new IllegalArgumentException("--data: \"" + data + "\" is not minilm or mixture");
+    }
+    if (base == null && data.equals("minilm")) {
+      Path[] made = EmbeddingCache.make(cache, 100_000, 1_000, Runtime.getRuntime().availableProcessors());
+      base = made[0];
+      queries = made[1];
     }
     if (base != null) {
       if (queries == null) throw new IllegalArgumentException("--base needs --queries");

@@ -34,6 +34,9 @@ public final class EmbeddingCache {
   private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+(?=[A-Z])");
   private static final Pattern JAVADOC = Pattern.compile("/\\*\\*(.*?)\\*/", Pattern.DOTALL);
 
+  /** all-MiniLM-L6-v2's output size: the width of every cached record. */
+  private static final int MINILM_DIMENSION = 384;
+
   private EmbeddingCache() {}
 
   /** The sentences, deduplicated and shuffled with a fixed seed: queries first, then base. */
@@ -83,25 +86,40 @@ public final class EmbeddingCache {
     }
   }
 
-  /** Embeds sentences {@code [done, total)} into {@code base}/{@code queries}, appending. */
+  /** {@code EmbeddingCache [dir] [base] [queries] [threads]}: makes or completes the cache. */
   public static void main(String[] args) throws IOException {
     Path dir = Path.of(args.length > 0 ? args[0] : "bench/target/ann-data");
     int baseCount = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     int queryCount = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+    make(dir, baseCount, queryCount, threads);
+  }
+
+  /**
+   * Embeds whatever of {@code base} base and {@code queries} query sentences is not yet in
+   * {@code dir} (minilm-base.fvecs, minilm-queries.fvecs), appending; returns the two files.
+   */
+  public static Path[] make(Path dir, int baseCount, int queryCount, int threads) throws IOException {
+    Path queries = dir.resolve("minilm-queries.fvecs");
+    Path base = dir.resolve("minilm-base.fvecs");
+    if (records(queries) >= queryCount && records(base) >= baseCount) return new Path[] {base, queries};
     String shared = System.getenv().getOrDefault("QUARRY_SHARED", "../shared");
     Path scifact = Path.of(shared, "data/scifact/corpus.jsonl");
     Path srcZip = Path.of(System.getProperty("java.home"), "lib/src.zip");
     Files.createDirectories(dir);
     List<String> texts = sentences(scifact, srcZip, baseCount + queryCount);
-    System.err.println("embedding-cache: " + texts.size() + " sentences");
-    Path queries = dir.resolve("minilm-queries.fvecs");
-    Path base = dir.resolve("minilm-base.fvecs");
+    System.err.println("embedding-cache: " + texts.size() + " sentences, embedding what " + dir + " lacks");
     try (Embedder embedder = Embedder.open("all-MiniLM-L6-v2", EmbedOptions.defaults().withThreads(threads))) {
       int dim = embedder.dimension();
       embedRange(embedder, texts.subList(0, Math.min(queryCount, texts.size())), queries, dim);
       embedRange(embedder, texts.subList(Math.min(queryCount, texts.size()), texts.size()), base, dim);
     }
+    return new Path[] {base, queries};
+  }
+
+  /** Whole records in {@code file} (0 when absent). */
+  private static long records(Path file) throws IOException {
+    return Files.exists(file) ? Files.size(file) / (4L + 4L * MINILM_DIMENSION) : 0;
   }
 
   private static void embedRange(Embedder embedder, List<String> texts, Path file, int dim) throws IOException {
