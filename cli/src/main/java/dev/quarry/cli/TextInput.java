@@ -44,12 +44,18 @@ final class TextInput {
       if (input != null) throw args.error("give texts as arguments or with --input, not both");
       return new Texts(args.positional(), false);
     }
-    if (input != null && !input.equals("-")) return new Texts(read(Path.of(input)), true);
-    if (io.stdinTerminal()) {
+    boolean fromFile = input != null && !input.equals("-");
+    if (!fromFile && io.stdinTerminal()) {
       io.err().println("quarry " + args.command() + ": reading texts from standard input, one per"
           + " line; end with Ctrl-D");
     }
-    return new Texts(lines(io.in(), "standard input"), false);
+    Texts texts = fromFile ? new Texts(read(Path.of(input)), true) : new Texts(lines(io.in(), "standard input"), false);
+    if (texts.list().isEmpty()) {
+      // Not an error (an empty pipe gives an empty result), but worth saying: often a wrong path or a missing pipe.
+      io.err().println("quarry " + args.command() + ": " + (fromFile ? input : "standard input")
+          + " holds no texts; nothing to do");
+    }
+    return texts;
   }
 
   /** Whether {@code file} is read as JSON Lines rather than as one text per line. */

@@ -97,6 +97,14 @@ class MainTest {
   }
 
   @Test
+  void emptyInputIsSaidOnStandardError() {
+    Run run = quarry("", "tokenize");
+    assertEquals(0, run.code(), run.err());
+    assertEquals("", run.out());
+    assertEquals("quarry tokenize: standard input holds no texts; nothing to do\n", run.err());
+  }
+
+  @Test
   void missingInputFileExitsWithOne() {
     Run run = quarry("", "tokenize", "--input", "target/no-such-input.txt");
     assertEquals(1, run.code());
