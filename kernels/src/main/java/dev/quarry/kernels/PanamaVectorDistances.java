@@ -183,12 +183,17 @@ final class PanamaVectorDistances implements VectorDistances {
     return n >= 4 * L && n % (4 * L) == 0;
   }
 
-  /** Scores vectors four at a time (sixteen accumulators); returns how many it scored. */
+  /**
+   * Scores vectors four at a time (sixteen accumulators) so that their cache misses overlap. A last
+   * group of one to three repeats its last vector rather than scoring the rest one by one, whose
+   * misses would each stall alone; only real results are stored. Returns how many it scored (all).
+   */
   private static int four(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out,
       boolean square) {
     int j = 0;
-    for (; j + 4 <= count; j += 4) {
-      long o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+    for (int last = count - 1; j < count; j += 4) {
+      long o0 = stride * nodes[j], o1 = stride * nodes[Math.min(j + 1, last)];
+      long o2 = stride * nodes[Math.min(j + 2, last)], o3 = stride * nodes[Math.min(j + 3, last)];
       FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
       FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
       for (int i = 0; i < n; i += 4 * L) {
@@ -216,19 +221,20 @@ final class PanamaVectorDistances implements VectorDistances {
         d3 = term(q3, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d3, square);
       }
       out[j] = sumLanes(a0.add(a1).add(a2.add(a3)));
-      out[j + 1] = sumLanes(b0.add(b1).add(b2.add(b3)));
-      out[j + 2] = sumLanes(c0.add(c1).add(c2.add(c3)));
-      out[j + 3] = sumLanes(d0.add(d1).add(d2.add(d3)));
+      if (j + 1 < count) out[j + 1] = sumLanes(b0.add(b1).add(b2.add(b3)));
+      if (j + 2 < count) out[j + 2] = sumLanes(c0.add(c1).add(c2.add(c3)));
+      if (j + 3 < count) out[j + 3] = sumLanes(d0.add(d1).add(d2.add(d3)));
     }
-    return j;
+    return Math.min(j, count);
   }
 
   /** {@link #four(float[], MemorySegment, long, int[], int, int, float[], boolean)} over an array. */
   private static int four(float[] q, float[] v, int stride, int[] nodes, int count, int n, float[] out,
       boolean square) {
     int j = 0;
-    for (; j + 4 <= count; j += 4) {
-      int o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+    for (int last = count - 1; j < count; j += 4) {
+      int o0 = stride * nodes[j], o1 = stride * nodes[Math.min(j + 1, last)];
+      int o2 = stride * nodes[Math.min(j + 2, last)], o3 = stride * nodes[Math.min(j + 3, last)];
       FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
       FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
       for (int i = 0; i < n; i += 4 * L) {
@@ -252,11 +258,11 @@ final class PanamaVectorDistances implements VectorDistances {
         d3 = term(q3, FloatVector.fromArray(F, v, o3 + i + 3 * L), d3, square);
       }
       out[j] = sumLanes(a0.add(a1).add(a2.add(a3)));
-      out[j + 1] = sumLanes(b0.add(b1).add(b2.add(b3)));
-      out[j + 2] = sumLanes(c0.add(c1).add(c2.add(c3)));
-      out[j + 3] = sumLanes(d0.add(d1).add(d2.add(d3)));
+      if (j + 1 < count) out[j + 1] = sumLanes(b0.add(b1).add(b2.add(b3)));
+      if (j + 2 < count) out[j + 2] = sumLanes(c0.add(c1).add(c2.add(c3)));
+      if (j + 3 < count) out[j + 3] = sumLanes(d0.add(d1).add(d2.add(d3)));
     }
-    return j;
+    return Math.min(j, count);
   }
 
   /** One accumulation step: {@code s + q·v}, or {@code s + (q - v)²}; as the single-vector loops. */
@@ -370,8 +376,9 @@ final class PanamaVectorDistances implements VectorDistances {
    */
   private static int fourInt8Float(byte[] q, MemorySegment v, long stride, int[] nodes, int count, int n, int[] out) {
     int j = 0;
-    for (; j + 4 <= count; j += 4) {
-      long o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+    for (int last = count - 1; j < count; j += 4) {
+      long o0 = stride * nodes[j], o1 = stride * nodes[Math.min(j + 1, last)];
+      long o2 = stride * nodes[Math.min(j + 2, last)], o3 = stride * nodes[Math.min(j + 3, last)];
       FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
       int i = 0;
       for (int bound = F.loopBound(n); i < bound; i += L) {
@@ -391,18 +398,19 @@ final class PanamaVectorDistances implements VectorDistances {
         sd += x * v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o3 + i);
       }
       out[j] = sa;
-      out[j + 1] = sb;
-      out[j + 2] = sc;
-      out[j + 3] = sd;
+      if (j + 1 < count) out[j + 1] = sb;
+      if (j + 2 < count) out[j + 2] = sc;
+      if (j + 3 < count) out[j + 3] = sd;
     }
-    return j;
+    return Math.min(j, count);
   }
 
   /** {@link #fourInt8Float(byte[], MemorySegment, long, int[], int, int, int[])} over an array. */
   private static int fourInt8Float(byte[] q, byte[] v, int stride, int[] nodes, int count, int n, int[] out) {
     int j = 0;
-    for (; j + 4 <= count; j += 4) {
-      int o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+    for (int last = count - 1; j < count; j += 4) {
+      int o0 = stride * nodes[j], o1 = stride * nodes[Math.min(j + 1, last)];
+      int o2 = stride * nodes[Math.min(j + 2, last)], o3 = stride * nodes[Math.min(j + 3, last)];
       FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
       int i = 0;
       for (int bound = F.loopBound(n); i < bound; i += L) {
@@ -422,11 +430,11 @@ final class PanamaVectorDistances implements VectorDistances {
         sd += x * v[o3 + i];
       }
       out[j] = sa;
-      out[j + 1] = sb;
-      out[j + 2] = sc;
-      out[j + 3] = sd;
+      if (j + 1 < count) out[j + 1] = sb;
+      if (j + 2 < count) out[j + 2] = sc;
+      if (j + 3 < count) out[j + 3] = sd;
     }
-    return j;
+    return Math.min(j, count);
   }
 
   private static FloatVector toFloats(ByteVector b) {
@@ -438,8 +446,9 @@ final class PanamaVectorDistances implements VectorDistances {
       boolean square) {
     int lanes = I.length();
     int j = 0;
-    for (; j + 4 <= count; j += 4) {
-      long o0 = stride * nodes[j], o1 = stride * nodes[j + 1], o2 = stride * nodes[j + 2], o3 = stride * nodes[j + 3];
+    for (int last = count - 1; j < count; j += 4) {
+      long o0 = stride * nodes[j], o1 = stride * nodes[Math.min(j + 1, last)];
+      long o2 = stride * nodes[Math.min(j + 2, last)], o3 = stride * nodes[Math.min(j + 3, last)];
       IntVector a = IntVector.zero(I), b = a, c = a, d = a;
       int i = 0;
       for (int bound = I.loopBound(n); i < bound; i += lanes) {
@@ -459,11 +468,11 @@ final class PanamaVectorDistances implements VectorDistances {
         sd += termInt8(x, v.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o3 + i), square);
       }
       out[j] = sa;
-      out[j + 1] = sb;
-      out[j + 2] = sc;
-      out[j + 3] = sd;
+      if (j + 1 < count) out[j + 1] = sb;
+      if (j + 2 < count) out[j + 2] = sc;
+      if (j + 3 < count) out[j + 3] = sd;
     }
-    return j;
+    return Math.min(j, count);
   }
 
   private static IntVector termInt8(IntVector q, IntVector v, IntVector s, boolean square) {
