@@ -69,7 +69,7 @@ public final class HnswIndex implements AutoCloseable {
     return open(directory, Residency.MAPPED);
   }
 
-  /** Opens the last commit in {@code directory}, its float vectors kept as {@code residency} says. */
+  /** Opens the last commit in {@code directory}, its vectors kept as {@code residency} says. */
   public static HnswIndex open(Path directory, Residency residency) throws IOException {
     return HnswIndexFiles.open(directory, residency);
   }

@@ -83,11 +83,12 @@ final class HnswIndexFiles {
           int top = g.maxLevel();
           out.writeInt(count).writeInt(config.m()).writeInt(g.entryNode()).writeInt(top);
           for (int node = 0; node < count; node++) out.writeInt(g.levelOf(node) + 1);
+          int[] list = new int[2 * config.m()];
           for (int level = 0; level <= top; level++) {
             for (int node = 0; node < count; node++) {
               if (g.levelOf(node) < level) continue;
-              int[] list = g.neighbors(node, level);
-              out.writeInts(list, 0, list[0] + 1);
+              int n = g.neighbors(node, level, list);
+              out.writeInt(n).writeInts(list, 0, n);
             }
           }
         }

@@ -19,6 +19,8 @@ public final class HnswBuilder {
   private final double levelFactor;
   private final long seed;
   private final HnswSearcher searcher;
+  /** A neighbour list being merged into (per builder, so per thread). */
+  private final int[] adjacent;
   private int[] candNodes = new int[64];
   private float[] candScores = new float[64];
 
@@ -29,6 +31,7 @@ public final class HnswBuilder {
     this.levelFactor = 1 / Math.log(graph.maxConn);
     this.seed = seed;
     this.searcher = new HnswSearcher(graph);
+    this.adjacent = new int[graph.maxConn0];
   }
 
   /** The level of {@code node}: a geometric draw, from a generator seeded by the node so it is reproducible. */
@@ -121,9 +124,9 @@ public final class HnswBuilder {
   private void addBackLink(int target, int level, int node, float score) {
     synchronized (graph.lockFor(target)) {
       if (graph.scoresUnknown(target, level)) rescoreLoaded(target, level);
-      int[] list = graph.neighbors(target, level);
-      int n = list[0];
-      for (int i = 1; i <= n; i++) if (list[i] == node) return;
+      int[] list = adjacent;
+      int n = graph.neighbors(target, level, list);
+      for (int i = 0; i < n; i++) if (list[i] == node) return;
       float[] scores = graph.scoresOf(target, level);
       int max = graph.maxConn(level);
       int[] nodes = new int[n + 1];
@@ -132,12 +135,12 @@ public final class HnswBuilder {
       int w = 0;
       boolean placed = false;
       for (int i = 0; i < n; i++) {
-        if (!placed && (score > scores[i] || (score == scores[i] && node < list[i + 1]))) {
+        if (!placed && (score > scores[i] || (score == scores[i] && node < list[i]))) {
           nodes[w] = node;
           merged[w++] = score;
           placed = true;
         }
-        nodes[w] = list[i + 1];
+        nodes[w] = list[i];
         merged[w++] = scores[i];
       }
       if (!placed) {
@@ -179,11 +182,11 @@ public final class HnswBuilder {
    * sorted best first, as the merge in {@link #addBackLink} expects; hold the node's lock.
    */
   private void rescoreLoaded(int target, int level) {
-    int[] list = graph.neighbors(target, level);
-    int n = list[0];
+    int[] list = adjacent;
+    int n = graph.neighbors(target, level, list);
     NodeScorer scorer = scorers.forNode(target);
     long[] packed = new long[n];
-    for (int i = 0; i < n; i++) packed[i] = ~NodeHeap.encode(scorer.score(list[i + 1]), list[i + 1]);
+    for (int i = 0; i < n; i++) packed[i] = ~NodeHeap.encode(scorer.score(list[i]), list[i]);
     java.util.Arrays.sort(packed);
     int[] nodes = new int[n];
     float[] scores = new float[n];

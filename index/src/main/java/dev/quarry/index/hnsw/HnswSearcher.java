@@ -18,14 +18,16 @@ public final class HnswSearcher {
   private int epoch;
   private final NodeHeap candidates = new NodeHeap(256, NodeHeap.MAX);
   private final NodeHeap results = new NodeHeap(256, NodeHeap.MIN);
-  /** A node's not yet visited neighbours, scored together. */
-  private int[] batch = new int[64];
-  private float[] batchScores = new float[64];
+  /** A node's neighbours, then those of them not yet visited, scored together. */
+  private final int[] batch;
+  private final float[] batchScores;
   private int visitedCount;
   private boolean incomplete;
 
   public HnswSearcher(HnswGraph graph) {
     this.graph = graph;
+    this.batch = new int[graph.maxConn0];
+    this.batchScores = new float[graph.maxConn0];
   }
 
   /** Results of the last search, best first: nodes and scores, {@code count} of them. */
@@ -79,13 +81,9 @@ public final class HnswSearcher {
       boolean moved = true;
       while (moved) {
         moved = false;
-        int[] list = graph.neighbors(entry, level);
+        int n = graph.neighbors(entry, level, batch);
         int count = 0;
-        for (int i = 1, n = list[0]; i <= n; i++) {
-          if (list[i] >= limit) continue;
-          if (count == batch.length) grow(count);
-          batch[count++] = list[i];
-        }
+        for (int i = 0; i < n; i++) if (batch[i] < limit) batch[count++] = batch[i];
         scorer.score(batch, count, batchScores);
         visitedCount += count;
         for (int i = 0; i < count; i++) {
@@ -135,13 +133,12 @@ public final class HnswSearcher {
       long best = candidates.pop();
       float bestScore = NodeHeap.scoreOf(best);
       if (bestScore < floor) break;
-      int[] list = graph.neighbors(NodeHeap.nodeOf(best), level);
+      int n = graph.neighbors(NodeHeap.nodeOf(best), level, batch);
       int fresh = 0;
-      for (int i = 1, n = list[0]; i <= n; i++) {
-        int node = list[i];
+      for (int i = 0; i < n; i++) {
+        int node = batch[i];
         if (node >= limit || marks[node] == mark) continue;
         marks[node] = mark;
-        if (fresh == batch.length) grow(fresh);
         batch[fresh++] = node;
       }
       if (visitedCount + fresh > visitLimit) {
@@ -163,11 +160,6 @@ public final class HnswSearcher {
         }
       }
     }
-  }
-
-  private void grow(int size) {
-    batch = java.util.Arrays.copyOf(batch, 2 * size + 8);
-    batchScores = new float[batch.length];
   }
 
   /** For the builder: the current results heap, drained best last. */
