@@ -39,8 +39,11 @@ class ReadmeExampleTest {
     } finally {
       System.setOut(stdout);
     }
-    List<Double> scores = captured.toString(StandardCharsets.UTF_8).lines().map(Double::parseDouble).toList();
-    assertEquals(2, scores.size());
-    assertTrue(scores.get(0) > scores.get(1) + 0.2, "the JVM document should rank first: " + scores);
+    // One "id score" line per hit, best first: the JVM document (id 0) well ahead of the cats.
+    List<String[]> hits = captured.toString(StandardCharsets.UTF_8).lines().map(l -> l.split(" ")).toList();
+    assertEquals(2, hits.size());
+    assertEquals("0", hits.get(0)[0], "the JVM document should rank first");
+    assertTrue(Double.parseDouble(hits.get(0)[1]) > Double.parseDouble(hits.get(1)[1]) + 0.2,
+        "the JVM document should score well above the other");
   }
 }
