@@ -51,6 +51,8 @@ import org.apache.lucene.store.MMapDirectory;
 public final class AnnBench {
 
   private static final int[] EFS = {10, 16, 24, 32, 48, 64, 96, 128, 192, 256};
+  /** Timed passes over the queries per system and beam width: the median counts (a best of three still swung by 30 %). */
+  private static final int ROUNDS = 7;
 
   record Point(int ef, double recall, double qps) {}
 
@@ -222,8 +224,8 @@ public final class AnnBench {
 
   /**
    * Recall and queries per second of every system at every ef. The systems take turns at each ef
-   * (three rounds, the best time kept), so that a change in the machine's load, which on a shared
-   * machine can halve a rate within minutes, falls on all of them alike.
+   * ({@link #ROUNDS} rounds, the median time kept), so that a change in the machine's load, which on
+   * a shared machine can halve a rate within minutes, falls on all of them alike.
    */
   private static List<List<Point>> sweep(float[][] queries, int[][] truth, int k, List<SearcherAt> systems)
       throws IOException {
@@ -236,19 +238,23 @@ public final class AnnBench {
     int[][] got = new int[queries.length][];
     for (int ef : EFS) {
       if (ef < k) continue;
-      double[] best = new double[systems.size()];
-      java.util.Arrays.fill(best, Double.MAX_VALUE);
+      double[][] seconds = new double[systems.size()][ROUNDS];
       double[] recall = new double[systems.size()];
-      for (int round = 0; round < 3; round++) {
-        for (int s = 0; s < systems.size(); s++) {
+      for (int round = 0; round < ROUNDS; round++) {
+        // Every other round in reverse order, so that no system always runs right after another.
+        for (int turn = 0; turn < systems.size(); turn++) {
+          int s = round % 2 == 0 ? turn : systems.size() - 1 - turn;
           Searcher searcher = systems.get(s).at(ef);
           long t0 = System.nanoTime();
           for (int i = 0; i < queries.length; i++) got[i] = searcher.search(queries[i]);
-          best[s] = Math.min(best[s], (System.nanoTime() - t0) / 1e9);
+          seconds[s][round] = (System.nanoTime() - t0) / 1e9;
           recall[s] = recall(got, truth, k);
         }
       }
-      for (int s = 0; s < systems.size(); s++) curves.get(s).add(new Point(ef, recall[s], queries.length / best[s]));
+      for (int s = 0; s < systems.size(); s++) {
+        java.util.Arrays.sort(seconds[s]);
+        curves.get(s).add(new Point(ef, recall[s], queries.length / seconds[s][ROUNDS / 2]));
+      }
     }
     return curves;
   }
