@@ -323,7 +323,8 @@ public final class AnnBench {
     return truth;
   }
 
-  private static boolean isNormalised(float[][] vectors) {
+  /** Whether the first vectors are unit length: then the benches compare by dot product. */
+  public static boolean isNormalised(float[][] vectors) {
     for (int i = 0; i < Math.min(100, vectors.length); i++) {
       double n = 0;
       for (float x : vectors[i]) n += x * x;
