@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * of {@link #ROW_BLOCK} rows outside, so that the whole matrix streams from L3 only once per
  * block; then the column panels; then slices of {@link #KC} rows of the panel (32 KB, in L1),
  * read by every micro-kernel of the block: 4 rows × 4 vectors, whose 16 accumulators stay in
- * registers (6 × 4, with 24 accumulators, measured four times slower: C2 spills them). Leftover
- * rows use 2- and 1-row kernels. The micro-kernels accumulate onto {@code c}, which starts at +0.
+ * registers (6 × 4, with 24 accumulators, measured four times slower: C2 spills them), or 2 rows
+ * where there are only 16 vector registers ({@link #MR}). Leftover rows use 2- and 1-row kernels. The micro-kernels accumulate onto {@code c}, which starts at +0.
  * The bias and the activation are applied to a row block right after it is computed, while it is
  * still in cache. About 110 GFLOP/s on one Sapphire Rapids core at encoder shapes, 60–65 % of the
  * FMA peak measured in the same JVM ({@code MatmulThroughput}).
@@ -43,8 +43,13 @@ final class PanamaPackedMatmul {
    */
   static final int KC = 128;
 
-  /** Rows of the main micro-kernel. */
-  static final int MR = 4;
+  /**
+   * Rows of the main micro-kernel: 4 × 4 vectors (16 accumulators, 21 live vectors) where C2 has
+   * 32 vector registers; 2 × 4 where it has 16 (AVX2), on which the 4-row kernel spills. At
+   * encoder shapes on an AVX2 AMD EPYC core: 2 rows 62–64 GFLOP/s, 4 rows 41–53, and 6 rows × 2
+   * vectors (12 accumulators) 37–46 (MatmulThroughput packed, 2026-12-06).
+   */
+  static final int MR = PanamaSpecies.REGISTERS >= 32 ? 4 : 2;
 
   private static final ThreadLocal<float[]> EDGE =
       ThreadLocal.withInitial(() -> new float[ROW_BLOCK * PANEL]);
@@ -93,7 +98,7 @@ final class PanamaPackedMatmul {
         for (int p0 = 0; p0 < k; p0 += KC) {
           int p1 = Math.min(k, p0 + KC);
           int i = 0;
-          for (; i + MR <= rows; i += MR) {
+          for (; MR == 4 && i + 4 <= rows; i += 4) {
             kernel4(a, aOffset + (i0 + i) * k, k, p0, p1, w, w0, dst, d0 + i * ld, ld);
           }
           for (; i + 2 <= rows; i += 2) {

@@ -21,5 +21,23 @@ final class PanamaSpecies {
   static final VectorSpecies<Float> FLOAT_FOR_DOUBLE =
       VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLE.vectorBitSize() / 2));
 
+  /**
+   * Vector registers C2 allocates: 32 with AVX-512 (and on AArch64), 16 with AVX2, where it uses
+   * no EVEX encodings. Register-blocked kernels size their tiles by it: a tile of accumulators
+   * that does not fit spills to the stack on every step.
+   */
+  static final int REGISTERS = registers();
+
   private PanamaSpecies() {}
+
+  private static int registers() {
+    String arch = System.getProperty("os.arch", "");
+    if (!arch.equals("amd64") && !arch.equals("x86_64")) return 32;
+    try {
+      var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+      return Integer.parseInt(vm.getVMOption("UseAVX").getValue()) >= 3 ? 32 : 16;
+    } catch (RuntimeException | LinkageError notHotSpot) {
+      return FLOAT.vectorBitSize() >= 512 ? 32 : 16;
+    }
+  }
 }

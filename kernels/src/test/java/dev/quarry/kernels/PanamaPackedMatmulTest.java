@@ -103,6 +103,24 @@ class PanamaPackedMatmulTest {
   }
 
   @Test
+  void everyMicroKernelGivesTheSameBits() {
+    // The main kernel depends on the CPU's register count (PanamaSpecies.REGISTERS): call each
+    // directly, so that all of them are checked on any machine.
+    int k = 300, panel = PanamaPackedMatmul.PANEL;
+    float[] a = TestData.floats(random, 4 * k, 2f);
+    float[] w = TestData.floats(random, k * panel, 1f);
+    float[] four = new float[4 * panel], two = new float[4 * panel], one = new float[4 * panel];
+    for (int p0 = 0; p0 < k; p0 += PanamaPackedMatmul.KC) {
+      int p1 = Math.min(k, p0 + PanamaPackedMatmul.KC);
+      PanamaPackedMatmul.kernel4(a, 0, k, p0, p1, w, 0, four, 0, panel);
+      for (int r = 0; r < 4; r += 2) PanamaPackedMatmul.kernel2(a, r * k, k, p0, p1, w, 0, two, r * panel, panel);
+      for (int r = 0; r < 4; r++) PanamaPackedMatmul.kernel1(a, r * k, k, p0, p1, w, 0, one, r * panel);
+    }
+    assertArrayEquals(bits(four), bits(two), "4-row against 2-row kernel");
+    assertArrayEquals(bits(four), bits(one), "4-row against 1-row kernel");
+  }
+
+  @Test
   void columnRangesMustBeWholeBlocks() {
     try (Arena arena = Arena.ofConfined()) {
       PackedMatrix b = panama.pack(arena.allocate(4L * 8 * 100), null, 8, 100);
