@@ -315,36 +315,31 @@ final class PanamaVectorDistances implements VectorDistances {
 
   @Override
   public int dotInt8(byte[] q, byte[] v, int offset, int n) {
-    int i = 0;
-    int sum = 0;
-    int lanes = I.length();
-    if (n >= lanes) {
-      IntVector s0 = IntVector.zero(I);
-      for (int bound = I.loopBound(n); i < bound; i += lanes) {
-        s0 = s0.add(widen(ByteVector.fromArray(B, q, i)).mul(widen(ByteVector.fromArray(B, v, offset + i))));
-      }
-      sum = s0.reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < n; i++) sum += q[i] * v[offset + i];
-    return sum;
+    return int8(q, v, offset, n, false);
   }
 
   @Override
   public int squareDistanceInt8(byte[] q, byte[] v, int offset, int n) {
+    return int8(q, v, offset, n, true);
+  }
+
+  /** One int8 dot product, or squared distance, over an array (integer sums: exact in any order). */
+  private static int int8(byte[] q, byte[] v, int offset, int n, boolean square) {
     int i = 0;
     int sum = 0;
     int lanes = I.length();
     if (n >= lanes) {
-      IntVector s0 = IntVector.zero(I);
+      IntVector s = IntVector.zero(I);
       for (int bound = I.loopBound(n); i < bound; i += lanes) {
-        IntVector d = widen(ByteVector.fromArray(B, q, i)).sub(widen(ByteVector.fromArray(B, v, offset + i)));
-        s0 = s0.add(d.mul(d));
+        IntVector x = widen(ByteVector.fromArray(B, q, i));
+        IntVector y = widen(ByteVector.fromArray(B, v, offset + i));
+        s = s.add(square ? x.sub(y).mul(x.sub(y)) : x.mul(y));
       }
-      sum = s0.reduceLanes(VectorOperators.ADD);
+      sum = s.reduceLanes(VectorOperators.ADD);
     }
     for (; i < n; i++) {
-      int d = q[i] - v[offset + i];
-      sum += d * d;
+      int x = q[i], y = v[offset + i];
+      sum += square ? (x - y) * (x - y) : x * y;
     }
     return sum;
   }
