@@ -71,6 +71,7 @@ public final class HnswIndex implements AutoCloseable {
 
   /** Opens the last commit in {@code directory}, its vectors kept as {@code residency} says. */
   public static HnswIndex open(Path directory, Residency residency) throws IOException {
+    if (residency == null) throw new IllegalArgumentException("residency is null: choose Residency.MAPPED or Residency.HEAP");
     return HnswIndexFiles.open(directory, residency);
   }
 

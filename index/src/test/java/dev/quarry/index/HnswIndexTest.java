@@ -349,6 +349,8 @@ class HnswIndexTest {
     try (HnswIndex ok = HnswIndex.open(dir)) {
       assertEquals(200, ok.size());
     }
+    var noResidency = assertThrows(IllegalArgumentException.class, () -> HnswIndex.open(dir, null));
+    assertTrue(noResidency.getMessage().contains("MAPPED or Residency.HEAP"), noResidency.getMessage());
     Path empty = Files.createDirectories(dir.resolve("empty"));
     assertThrows(IOException.class, () -> HnswIndex.open(empty));
     Files.writeString(empty.resolve("MANIFEST"), "hello, not a manifest at all, clearly foreign");
