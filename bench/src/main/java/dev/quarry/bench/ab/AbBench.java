@@ -1,9 +1,12 @@
 package dev.quarry.bench.ab;
 
 import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +36,16 @@ public final class AbBench {
   private AbBench() {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (IllegalArgumentException | IOException e) {
+      // Bad arguments or missing files: one line that says which, not a stack trace.
+      System.err.println("ab: " + (e instanceof NoSuchFileException ? "no such file: " : "") + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     if (args.length < 4) {
       throw new IllegalArgumentException("usage: AbBench CLASSPATH_A CLASSPATH_B hnsw-search|hnsw-build ROUNDS [task args]");
     }
@@ -41,7 +54,12 @@ public final class AbBench {
       case "hnsw-build" -> HnswBuildTask.class.getName();
       default -> throw new IllegalArgumentException("unknown task " + args[2] + " (hnsw-search, hnsw-build)");
     };
-    int rounds = Integer.parseInt(args[3]);
+    int rounds;
+    try {
+      rounds = Integer.parseInt(args[3]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("ROUNDS is \"" + args[3] + "\", not a number");
+    }
     if (rounds < 3) throw new IllegalArgumentException("ROUNDS must be at least 3 (two are warm-up)");
     String[] taskArgs = Arrays.copyOfRange(args, 4, args.length);
     Task a = load(args[0], task, taskArgs);
@@ -72,7 +90,11 @@ public final class AbBench {
     URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
     Class<?> c = loader.loadClass(task);
     if (c.getClassLoader() != loader) throw new IllegalStateException(task + " did not come from " + classPath);
-    Object state = c.getMethod("setup", String[].class).invoke(null, (Object) args);
-    return new Task(c.getMethod("run", Object.class), state);
+    try {
+      Object state = c.getMethod("setup", String[].class).invoke(null, (Object) args);
+      return new Task(c.getMethod("run", Object.class), state);
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 }
