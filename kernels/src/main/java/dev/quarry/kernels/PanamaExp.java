@@ -20,6 +20,14 @@ import jdk.incubator.vector.VectorOperators;
  * double: below 1e-15), then scaling by {@code 2^n} through the exponent bits. Inputs are clamped
  * to the range where {@code 2^n} is a normal number, so exp of very negative inputs is about 1e-38
  * (float) or 1e-307 (double) instead of 0: immaterial in softmax and erfc.
+ *
+ * <p>{@code 2^n} needs n as an integer in the exponent field, but no lane conversion: D2L has no
+ * AVX2 instruction (it needs AVX-512DQ), and C2 then runs it lane by lane through the Java
+ * fallback, which made GELU a sixth of the encoder's time on AVX2. n is already in the bits:
+ * {@code x log2e + 1.5 * 2^k} (k the mantissa width) rounds to an integer n in the last place, so
+ * its bits are {@code bits(1.5 * 2^k) + n}; adding the exponent bias and shifting the sum into the
+ * exponent field pushes the constant's bits out (their low 9 or 12 bits are zero). Same bits as a
+ * conversion would give.
  */
 final class PanamaExp {
 
@@ -45,12 +53,13 @@ final class PanamaExp {
     // Clamped by compare and blend: C2 leaves FloatVector.max/min as slow library calls here.
     x = x.blend(F_MIN, x.compare(VectorOperators.LT, F_MIN));
     x = x.blend(F_MAX, x.compare(VectorOperators.GT, F_MAX));
-    FloatVector n = x.fma(F_LOG2E, F_ROUND).sub(F_ROUND);
+    FloatVector shifted = x.fma(F_LOG2E, F_ROUND);
+    FloatVector n = shifted.sub(F_ROUND);
     FloatVector r = n.fma(x.broadcast(-F_LN2_HI), x);
     r = n.fma(x.broadcast(-F_LN2_LO), r);
     FloatVector p = x.broadcast(1f / 5040);
     for (float c : F_TAYLOR) p = p.fma(r, x.broadcast(c));
-    IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+    IntVector bits = shifted.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23);
     return p.mul(bits.reinterpretAsFloats());
   }
 
@@ -67,12 +76,13 @@ final class PanamaExp {
   static DoubleVector exp(DoubleVector x) {
     x = x.blend(D_MIN, x.compare(VectorOperators.LT, D_MIN));
     x = x.blend(D_MAX, x.compare(VectorOperators.GT, D_MAX));
-    DoubleVector n = x.fma(D_LOG2E, D_ROUND).sub(D_ROUND);
+    DoubleVector shifted = x.fma(D_LOG2E, D_ROUND);
+    DoubleVector n = shifted.sub(D_ROUND);
     DoubleVector r = n.fma(x.broadcast(-D_LN2_HI), x);
     r = n.fma(x.broadcast(-D_LN2_LO), r);
     DoubleVector p = x.broadcast(TAYLOR[12]);
     for (int k = 11; k >= 0; k--) p = p.fma(r, x.broadcast(TAYLOR[k]));
-    LongVector bits = ((LongVector) n.convert(VectorOperators.D2L, 0)).add(1023).lanewise(VectorOperators.LSHL, 52);
+    LongVector bits = shifted.reinterpretAsLongs().add(1023).lanewise(VectorOperators.LSHL, 52);
     return p.mul(bits.reinterpretAsDoubles());
   }
 

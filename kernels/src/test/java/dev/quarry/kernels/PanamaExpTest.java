@@ -2,6 +2,7 @@ package dev.quarry.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -45,5 +46,23 @@ class PanamaExpTest {
     }
     System.out.printf("double exp: max relative error %.2e%n", worst);
     assertEquals(0, worst, 1e-14);
+  }
+
+  @Test
+  void lanesMatchScalarBeyondTheClampAndAtItsEdges() {
+    float[] fx = {-1e6f, -88f, -87f, -86.99f, 87.99f, 88f, 89f, 1e6f};
+    for (int i = 0; i < fx.length; i += PanamaSpecies.FLOAT.length()) {
+      float[] v = PanamaExp.exp(FloatVector.fromArray(PanamaSpecies.FLOAT, Arrays.copyOfRange(fx, i, i + PanamaSpecies.FLOAT.length()), 0)).toArray();
+      for (int j = 0; j < v.length && i + j < fx.length; j++) {
+        assertEquals(Float.floatToIntBits(PanamaExp.exp(fx[i + j])), Float.floatToIntBits(v[j]), "exp(" + fx[i + j] + ")");
+      }
+    }
+    double[] dx = {-1e9, -709, -708, -707.99, 708.99, 709, 710, 1e9};
+    for (int i = 0; i < dx.length; i += PanamaSpecies.DOUBLE.length()) {
+      double[] v = PanamaExp.exp(DoubleVector.fromArray(PanamaSpecies.DOUBLE, Arrays.copyOfRange(dx, i, i + PanamaSpecies.DOUBLE.length()), 0)).toArray();
+      for (int j = 0; j < v.length && i + j < dx.length; j++) {
+        assertEquals(Double.doubleToLongBits(PanamaExp.exp(dx[i + j])), Double.doubleToLongBits(v[j]), "exp(" + dx[i + j] + ")");
+      }
+    }
   }
 }
