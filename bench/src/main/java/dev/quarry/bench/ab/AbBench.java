@@ -22,7 +22,8 @@ import java.util.Locale;
  * <p>{@code AbBench CLASSPATH_A CLASSPATH_B TASK ROUNDS [TASK ARGS]}, each class path holding this
  * bench jar and the build's jars (bench/ab makes both from two revisions). Tasks:
  * {@code hnsw-search BASE.fvecs QUERIES.fvecs EF MAPPED|HEAP} (every query three times) and
- * {@code hnsw-build BASE.fvecs N} (one thread, the first N vectors).
+ * {@code hnsw-build BASE.fvecs N} (one thread, the first N vectors) and {@code encoder WORKLOAD
+ * THREADS} (one forward pass of the CPU encoder, see {@link EncoderTask}).
  */
 public final class AbBench {
 
@@ -47,12 +48,13 @@ public final class AbBench {
 
   private static void run(String[] args) throws Exception {
     if (args.length < 4) {
-      throw new IllegalArgumentException("usage: AbBench CLASSPATH_A CLASSPATH_B hnsw-search|hnsw-build ROUNDS [task args]");
+      throw new IllegalArgumentException("usage: AbBench CLASSPATH_A CLASSPATH_B hnsw-search|hnsw-build|encoder ROUNDS [task args]");
     }
     String task = switch (args[2]) {
       case "hnsw-search" -> HnswSearchTask.class.getName();
       case "hnsw-build" -> HnswBuildTask.class.getName();
-      default -> throw new IllegalArgumentException("unknown task " + args[2] + " (hnsw-search, hnsw-build)");
+      case "encoder" -> EncoderTask.class.getName();
+      default -> throw new IllegalArgumentException("unknown task " + args[2] + " (hnsw-search, hnsw-build, encoder)");
     };
     int rounds;
     try {

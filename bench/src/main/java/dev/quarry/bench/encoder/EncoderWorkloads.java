@@ -18,10 +18,10 @@ import java.util.Random;
  * tokenizer (no truncation, no padding), so that Quarry and ONNX Runtime see identical inputs.
  * A text cut to a given length keeps {@code [CLS]}, the first words, and ends with {@code [SEP]}.
  */
-final class EncoderWorkloads {
+public final class EncoderWorkloads {
 
   /** The workloads of the benchmark table. */
-  enum Workload {
+  public enum Workload {
     /** One text of 16 tokens (latency). */
     LATENCY_1X16,
     /** 32 documents of 128 tokens each. */
@@ -49,7 +49,7 @@ final class EncoderWorkloads {
   }
 
   /** The token ids of each text of {@code workload}. */
-  static int[][] ids(Workload workload, Tokenizer tokenizer) {
+  public static int[][] ids(Workload workload, Tokenizer tokenizer) {
     List<String> docs = documents();
     return switch (workload) {
       case LATENCY_1X16 -> new int[][] {cut(tokenizer, docs, 16, 0)};
