@@ -1,7 +1,6 @@
 package dev.quarry.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * block; then the column panels; then slices of {@link #KC} rows of the panel (32 KB, in L1),
  * read by every micro-kernel of the block: 4 rows × 4 vectors, whose 16 accumulators stay in
  * registers (6 × 4, with 24 accumulators, measured four times slower: C2 spills them), or 2 rows
- * where there are only 16 vector registers ({@link #MR}). Leftover rows use 2- and 1-row kernels. The micro-kernels accumulate onto {@code c}, which starts at +0.
+ * where there are only 16 vector registers ({@link #MR}). Leftover rows use 2- and 1-row kernels.
+ * The first pass starts the accumulators from +0; later ones continue from the sums parked in c.
  * The bias and the activation are applied to a row block right after it is computed, while it is
  * still in cache. About 110 GFLOP/s on one Sapphire Rapids core at encoder shapes, 60–65 % of the
  * FMA peak measured in the same JVM ({@code MatmulThroughput}).
@@ -90,11 +90,6 @@ final class PanamaPackedMatmul {
         float[] dst = edge ? EDGE.get() : c;
         int d0 = edge ? 0 : cOffset + i0 * n + j;
         int ld = edge ? PANEL : n;
-        // The kernels accumulate onto c, so the chains start from +0 in c (vector registers
-        // would start from the same +0).
-        for (int r = 0; r < rows; r++) {
-          Arrays.fill(dst, d0 + r * ld, d0 + r * ld + (edge ? PANEL : Math.min(PANEL, n - j)), 0f);
-        }
         for (int p0 = 0; p0 < k; p0 += KC) {
           int p1 = Math.min(k, p0 + KC);
           int i = 0;
@@ -143,22 +138,22 @@ final class PanamaPackedMatmul {
   static void kernel4(float[] a, int a0, int lda, int p0, int p1, float[] w, int w0,
       float[] c,
       int c0, int ldc) {
-    FloatVector c00 = FloatVector.fromArray(F, c, c0);
-    FloatVector c01 = FloatVector.fromArray(F, c, c0 + L);
-    FloatVector c02 = FloatVector.fromArray(F, c, c0 + 2 * L);
-    FloatVector c03 = FloatVector.fromArray(F, c, c0 + 3 * L);
-    FloatVector c10 = FloatVector.fromArray(F, c, c0 + ldc);
-    FloatVector c11 = FloatVector.fromArray(F, c, c0 + ldc + L);
-    FloatVector c12 = FloatVector.fromArray(F, c, c0 + ldc + 2 * L);
-    FloatVector c13 = FloatVector.fromArray(F, c, c0 + ldc + 3 * L);
-    FloatVector c20 = FloatVector.fromArray(F, c, c0 + 2 * ldc);
-    FloatVector c21 = FloatVector.fromArray(F, c, c0 + 2 * ldc + L);
-    FloatVector c22 = FloatVector.fromArray(F, c, c0 + 2 * ldc + 2 * L);
-    FloatVector c23 = FloatVector.fromArray(F, c, c0 + 2 * ldc + 3 * L);
-    FloatVector c30 = FloatVector.fromArray(F, c, c0 + 3 * ldc);
-    FloatVector c31 = FloatVector.fromArray(F, c, c0 + 3 * ldc + L);
-    FloatVector c32 = FloatVector.fromArray(F, c, c0 + 3 * ldc + 2 * L);
-    FloatVector c33 = FloatVector.fromArray(F, c, c0 + 3 * ldc + 3 * L);
+    FloatVector c00 = start(c, c0, p0);
+    FloatVector c01 = start(c, c0 + L, p0);
+    FloatVector c02 = start(c, c0 + 2 * L, p0);
+    FloatVector c03 = start(c, c0 + 3 * L, p0);
+    FloatVector c10 = start(c, c0 + ldc, p0);
+    FloatVector c11 = start(c, c0 + ldc + L, p0);
+    FloatVector c12 = start(c, c0 + ldc + 2 * L, p0);
+    FloatVector c13 = start(c, c0 + ldc + 3 * L, p0);
+    FloatVector c20 = start(c, c0 + 2 * ldc, p0);
+    FloatVector c21 = start(c, c0 + 2 * ldc + L, p0);
+    FloatVector c22 = start(c, c0 + 2 * ldc + 2 * L, p0);
+    FloatVector c23 = start(c, c0 + 2 * ldc + 3 * L, p0);
+    FloatVector c30 = start(c, c0 + 3 * ldc, p0);
+    FloatVector c31 = start(c, c0 + 3 * ldc + L, p0);
+    FloatVector c32 = start(c, c0 + 3 * ldc + 2 * L, p0);
+    FloatVector c33 = start(c, c0 + 3 * ldc + 3 * L, p0);
     int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
     for (int p = p0; p < p1; p++) {
       int q = w0 + p * PANEL;
@@ -196,14 +191,14 @@ final class PanamaPackedMatmul {
   static void kernel2(float[] a, int a0, int lda, int p0, int p1, float[] w, int w0,
       float[] c,
       int c0, int ldc) {
-    FloatVector c00 = FloatVector.fromArray(F, c, c0);
-    FloatVector c01 = FloatVector.fromArray(F, c, c0 + L);
-    FloatVector c02 = FloatVector.fromArray(F, c, c0 + 2 * L);
-    FloatVector c03 = FloatVector.fromArray(F, c, c0 + 3 * L);
-    FloatVector c10 = FloatVector.fromArray(F, c, c0 + ldc);
-    FloatVector c11 = FloatVector.fromArray(F, c, c0 + ldc + L);
-    FloatVector c12 = FloatVector.fromArray(F, c, c0 + ldc + 2 * L);
-    FloatVector c13 = FloatVector.fromArray(F, c, c0 + ldc + 3 * L);
+    FloatVector c00 = start(c, c0, p0);
+    FloatVector c01 = start(c, c0 + L, p0);
+    FloatVector c02 = start(c, c0 + 2 * L, p0);
+    FloatVector c03 = start(c, c0 + 3 * L, p0);
+    FloatVector c10 = start(c, c0 + ldc, p0);
+    FloatVector c11 = start(c, c0 + ldc + L, p0);
+    FloatVector c12 = start(c, c0 + ldc + 2 * L, p0);
+    FloatVector c13 = start(c, c0 + ldc + 3 * L, p0);
     int a1 = a0 + lda;
     for (int p = p0; p < p1; p++) {
       int q = w0 + p * PANEL;
@@ -229,10 +224,10 @@ final class PanamaPackedMatmul {
   static void kernel1(float[] a, int a0, int lda, int p0, int p1, float[] w, int w0,
       float[] c,
       int c0) {
-    FloatVector c00 = FloatVector.fromArray(F, c, c0);
-    FloatVector c01 = FloatVector.fromArray(F, c, c0 + L);
-    FloatVector c02 = FloatVector.fromArray(F, c, c0 + 2 * L);
-    FloatVector c03 = FloatVector.fromArray(F, c, c0 + 3 * L);
+    FloatVector c00 = start(c, c0, p0);
+    FloatVector c01 = start(c, c0 + L, p0);
+    FloatVector c02 = start(c, c0 + 2 * L, p0);
+    FloatVector c03 = start(c, c0 + 3 * L, p0);
     for (int p = p0; p < p1; p++) {
       int q = w0 + p * PANEL;
       FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
@@ -242,6 +237,14 @@ final class PanamaPackedMatmul {
       c03 = x.fma(FloatVector.fromArray(F, w, q + 3 * L), c03);
     }
     store4(c00, c01, c02, c03, c, c0);
+  }
+
+  /**
+   * An accumulator: +0 on the first pass over the panel's depth, else the partial sum parked in c
+   * by the previous pass. So c needs no zeroing, and every chain starts from the same +0.
+   */
+  private static FloatVector start(float[] c, int at, int p0) {
+    return p0 == 0 ? FloatVector.zero(F) : FloatVector.fromArray(F, c, at);
   }
 
   private static void store4(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3,

@@ -53,7 +53,10 @@ class PanamaPackedMatmulTest {
           ? TestData.segment(arena, biasValues, TestData.Placement.ALIGNED) : null;
       int aOffset = 3, cOffset = 5;
       float[] a = TestData.embed(aValues, aOffset, 2);
-      float[] c = TestData.embed(new float[m * n], cOffset, 3);
+      // Stale values in c must be overwritten, not accumulated onto.
+      float[] stale = new float[m * n];
+      Arrays.fill(stale, 1e30f);
+      float[] c = TestData.embed(stale, cOffset, 3);
       float[] expected = c.clone();
       panama.matmul(a, aOffset, m, panama.pack(b, bias, k, n), act, c, cOffset, 0, n);
       scalar.matmul(a, aOffset, m, scalar.pack(b, bias, k, n), act, expected, cOffset, 0, n);
