@@ -1,6 +1,7 @@
 package dev.quarry.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,7 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  * read by every micro-kernel of the block: 4 rows × 4 vectors, whose 16 accumulators stay in
  * registers (6 × 4, with 24 accumulators, measured four times slower: C2 spills them), or 2 rows
  * where there are only 16 vector registers ({@link #MR}). Leftover rows use 2- and 1-row kernels.
- * The first pass starts the accumulators from +0; later ones continue from the sums parked in c.
+ * Each element's chain starts from +0 (in a register, or in c for the 4-row kernel) and later
+ * passes continue from the partial sums parked in c.
+ * The kernels step through a and the panel with induction variables of their own: with both
+ * indexed from one counter, C2 ran out of general registers and reloaded the array base from the
+ * stack every step (2-row kernel on AVX2: 62–64 GFLOP/s, against 75–77 now).
  * The bias and the activation are applied to a row block right after it is computed, while it is
  * still in cache. About 110 GFLOP/s on one Sapphire Rapids core at encoder shapes, 60–65 % of the
  * FMA peak measured in the same JVM ({@code MatmulThroughput}).
@@ -47,7 +52,8 @@ final class PanamaPackedMatmul {
    * Rows of the main micro-kernel: 4 × 4 vectors (16 accumulators, 21 live vectors) where C2 has
    * 32 vector registers; 2 × 4 where it has 16 (AVX2), on which the 4-row kernel spills. At
    * encoder shapes on an AVX2 AMD EPYC core: 2 rows 62–64 GFLOP/s, 4 rows 41–53, and 6 rows × 2
-   * vectors (12 accumulators) 37–46 (MatmulThroughput packed, 2026-12-06).
+   * vectors (12 accumulators) 37–46 (MatmulThroughput packed, 2026-12-06; before the loops had
+   * induction variables of their own).
    */
   static final int MR = PanamaSpecies.REGISTERS >= 32 ? 4 : 2;
 
@@ -90,6 +96,12 @@ final class PanamaPackedMatmul {
         float[] dst = edge ? EDGE.get() : c;
         int d0 = edge ? 0 : cOffset + i0 * n + j;
         int ld = edge ? PANEL : n;
+        // The 2- and 1-row kernels start their first pass from +0 in registers; the 4-row one
+        // accumulates onto c from the start, so its rows start from +0 in c. (The conditional
+        // start per accumulator made C2 compile the 4-row kernel six times slower.)
+        for (int r = 0; r < (MR == 4 ? rows / 4 * 4 : 0); r++) {
+          Arrays.fill(dst, d0 + r * ld, d0 + r * ld + (edge ? PANEL : Math.min(PANEL, n - j)), 0f);
+        }
         for (int p0 = 0; p0 < k; p0 += KC) {
           int p1 = Math.min(k, p0 + KC);
           int i = 0;
@@ -138,45 +150,43 @@ final class PanamaPackedMatmul {
   static void kernel4(float[] a, int a0, int lda, int p0, int p1, float[] w, int w0,
       float[] c,
       int c0, int ldc) {
-    FloatVector c00 = start(c, c0, p0);
-    FloatVector c01 = start(c, c0 + L, p0);
-    FloatVector c02 = start(c, c0 + 2 * L, p0);
-    FloatVector c03 = start(c, c0 + 3 * L, p0);
-    FloatVector c10 = start(c, c0 + ldc, p0);
-    FloatVector c11 = start(c, c0 + ldc + L, p0);
-    FloatVector c12 = start(c, c0 + ldc + 2 * L, p0);
-    FloatVector c13 = start(c, c0 + ldc + 3 * L, p0);
-    FloatVector c20 = start(c, c0 + 2 * ldc, p0);
-    FloatVector c21 = start(c, c0 + 2 * ldc + L, p0);
-    FloatVector c22 = start(c, c0 + 2 * ldc + 2 * L, p0);
-    FloatVector c23 = start(c, c0 + 2 * ldc + 3 * L, p0);
-    FloatVector c30 = start(c, c0 + 3 * ldc, p0);
-    FloatVector c31 = start(c, c0 + 3 * ldc + L, p0);
-    FloatVector c32 = start(c, c0 + 3 * ldc + 2 * L, p0);
-    FloatVector c33 = start(c, c0 + 3 * ldc + 3 * L, p0);
-    int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-    for (int p = p0; p < p1; p++) {
-      int q = w0 + p * PANEL;
+    FloatVector c00 = FloatVector.fromArray(F, c, c0);
+    FloatVector c01 = FloatVector.fromArray(F, c, c0 + L);
+    FloatVector c02 = FloatVector.fromArray(F, c, c0 + 2 * L);
+    FloatVector c03 = FloatVector.fromArray(F, c, c0 + 3 * L);
+    FloatVector c10 = FloatVector.fromArray(F, c, c0 + ldc);
+    FloatVector c11 = FloatVector.fromArray(F, c, c0 + ldc + L);
+    FloatVector c12 = FloatVector.fromArray(F, c, c0 + ldc + 2 * L);
+    FloatVector c13 = FloatVector.fromArray(F, c, c0 + ldc + 3 * L);
+    FloatVector c20 = FloatVector.fromArray(F, c, c0 + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(F, c, c0 + 2 * ldc + L);
+    FloatVector c22 = FloatVector.fromArray(F, c, c0 + 2 * ldc + 2 * L);
+    FloatVector c23 = FloatVector.fromArray(F, c, c0 + 2 * ldc + 3 * L);
+    FloatVector c30 = FloatVector.fromArray(F, c, c0 + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(F, c, c0 + 3 * ldc + L);
+    FloatVector c32 = FloatVector.fromArray(F, c, c0 + 3 * ldc + 2 * L);
+    FloatVector c33 = FloatVector.fromArray(F, c, c0 + 3 * ldc + 3 * L);
+    for (int ia = a0 + p0, end = a0 + p1, q = w0 + p0 * PANEL; ia < end; ia++, q += PANEL) {
       FloatVector b0 = FloatVector.fromArray(F, w, q);
       FloatVector b1 = FloatVector.fromArray(F, w, q + L);
       FloatVector b2 = FloatVector.fromArray(F, w, q + 2 * L);
       FloatVector b3 = FloatVector.fromArray(F, w, q + 3 * L);
-      FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+      FloatVector x = FloatVector.broadcast(F, a[ia]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
       c02 = x.fma(b2, c02);
       c03 = x.fma(b3, c03);
-      x = FloatVector.broadcast(F, a[a1 + p]);
+      x = FloatVector.broadcast(F, a[ia + lda]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
       c12 = x.fma(b2, c12);
       c13 = x.fma(b3, c13);
-      x = FloatVector.broadcast(F, a[a2 + p]);
+      x = FloatVector.broadcast(F, a[ia + 2 * lda]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
       c22 = x.fma(b2, c22);
       c23 = x.fma(b3, c23);
-      x = FloatVector.broadcast(F, a[a3 + p]);
+      x = FloatVector.broadcast(F, a[ia + 3 * lda]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
       c32 = x.fma(b2, c32);
@@ -199,19 +209,17 @@ final class PanamaPackedMatmul {
     FloatVector c11 = start(c, c0 + ldc + L, p0);
     FloatVector c12 = start(c, c0 + ldc + 2 * L, p0);
     FloatVector c13 = start(c, c0 + ldc + 3 * L, p0);
-    int a1 = a0 + lda;
-    for (int p = p0; p < p1; p++) {
-      int q = w0 + p * PANEL;
+    for (int ia = a0 + p0, end = a0 + p1, q = w0 + p0 * PANEL; ia < end; ia++, q += PANEL) {
       FloatVector b0 = FloatVector.fromArray(F, w, q);
       FloatVector b1 = FloatVector.fromArray(F, w, q + L);
       FloatVector b2 = FloatVector.fromArray(F, w, q + 2 * L);
       FloatVector b3 = FloatVector.fromArray(F, w, q + 3 * L);
-      FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+      FloatVector x = FloatVector.broadcast(F, a[ia]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
       c02 = x.fma(b2, c02);
       c03 = x.fma(b3, c03);
-      x = FloatVector.broadcast(F, a[a1 + p]);
+      x = FloatVector.broadcast(F, a[ia + lda]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
       c12 = x.fma(b2, c12);
@@ -228,9 +236,8 @@ final class PanamaPackedMatmul {
     FloatVector c01 = start(c, c0 + L, p0);
     FloatVector c02 = start(c, c0 + 2 * L, p0);
     FloatVector c03 = start(c, c0 + 3 * L, p0);
-    for (int p = p0; p < p1; p++) {
-      int q = w0 + p * PANEL;
-      FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+    for (int ia = a0 + p0, end = a0 + p1, q = w0 + p0 * PANEL; ia < end; ia++, q += PANEL) {
+      FloatVector x = FloatVector.broadcast(F, a[ia]);
       c00 = x.fma(FloatVector.fromArray(F, w, q), c00);
       c01 = x.fma(FloatVector.fromArray(F, w, q + L), c01);
       c02 = x.fma(FloatVector.fromArray(F, w, q + 2 * L), c02);
@@ -240,8 +247,8 @@ final class PanamaPackedMatmul {
   }
 
   /**
-   * An accumulator: +0 on the first pass over the panel's depth, else the partial sum parked in c
-   * by the previous pass. So c needs no zeroing, and every chain starts from the same +0.
+   * An accumulator of the 2- or 1-row kernel: +0 on the first pass over the panel's depth, else the
+   * partial sum parked in c by the previous pass.
    */
   private static FloatVector start(float[] c, int at, int p0) {
     return p0 == 0 ? FloatVector.zero(F) : FloatVector.fromArray(F, c, at);
