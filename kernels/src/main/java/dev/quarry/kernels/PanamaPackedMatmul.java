@@ -84,6 +84,12 @@ final class PanamaPackedMatmul {
 
   static void matmul(float[] a, int aOffset, int m, PackedMatrix b, PackedMatrix.Activation act,
       float[] c, int cOffset, int from, int to) {
+    matmul(a, aOffset, m, b, act, c, cOffset, from, to, MR);
+  }
+
+  /** The same with main micro-kernels of {@code mr} rows (4 or 2): tests run both on any CPU. */
+  static void matmul(float[] a, int aOffset, int m, PackedMatrix b, PackedMatrix.Activation act,
+      float[] c, int cOffset, int from, int to, int mr) {
     int k = b.rows();
     int n = b.columns();
     float[] w = b.panels;
@@ -99,13 +105,13 @@ final class PanamaPackedMatmul {
         // The 2- and 1-row kernels start their first pass from +0 in registers; the 4-row one
         // accumulates onto c from the start, so its rows start from +0 in c. (The conditional
         // start per accumulator made C2 compile the 4-row kernel six times slower.)
-        for (int r = 0; r < (MR == 4 ? rows / 4 * 4 : 0); r++) {
+        for (int r = 0; r < (mr == 4 ? rows / 4 * 4 : 0); r++) {
           Arrays.fill(dst, d0 + r * ld, d0 + r * ld + (edge ? PANEL : Math.min(PANEL, n - j)), 0f);
         }
         for (int p0 = 0; p0 < k; p0 += KC) {
           int p1 = Math.min(k, p0 + KC);
           int i = 0;
-          for (; MR == 4 && i + 4 <= rows; i += 4) {
+          for (; mr == 4 && i + 4 <= rows; i += 4) {
             kernel4(a, aOffset + (i0 + i) * k, k, p0, p1, w, w0, dst, d0 + i * ld, ld);
           }
           for (; i + 2 <= rows; i += 2) {

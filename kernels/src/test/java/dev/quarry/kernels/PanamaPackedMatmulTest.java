@@ -58,9 +58,16 @@ class PanamaPackedMatmulTest {
       Arrays.fill(stale, 1e30f);
       float[] c = TestData.embed(stale, cOffset, 3);
       float[] expected = c.clone();
-      panama.matmul(a, aOffset, m, panama.pack(b, bias, k, n), act, c, cOffset, 0, n);
+      PackedMatrix packed = panama.pack(b, bias, k, n);
+      panama.matmul(a, aOffset, m, packed, act, c, cOffset, 0, n);
       scalar.matmul(a, aOffset, m, scalar.pack(b, bias, k, n), act, expected, cOffset, 0, n);
       String shape = "m=" + m + " k=" + k + " n=" + n + " " + act;
+      // Both main row tiles, whichever this CPU's register count picks, give the same bits.
+      for (int mr : new int[] {2, 4}) {
+        float[] tiled = TestData.embed(stale, cOffset, 3);
+        PanamaPackedMatmul.matmul(a, aOffset, m, packed, act, tiled, cOffset, 0, n, mr);
+        assertArrayEquals(bits(c), bits(tiled), shape + " with " + mr + "-row tiles");
+      }
       for (int index = 0; index < c.length; index++) {
         if (index < cOffset || index >= cOffset + m * n) {
           assertEquals(Float.NaN, c[index], shape + ": wrote outside c at " + index);
