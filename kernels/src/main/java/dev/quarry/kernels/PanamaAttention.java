@@ -124,7 +124,8 @@ final class PanamaAttention {
 
   /**
    * {@code out[out0 + d] = sum_j p[j] * v[j][d]} and {@code out[out1 + d] = sum_j p[padded + j] *
-   * v[j][d]}, over the head's columns: four vectors of columns at a time, then the rest masked.
+   * v[j][d]}, over the head's columns: four vectors of columns at a time, then two, then the rest
+   * one at a time, masked.
    */
   private static void weightedValues(float[] p, int padded, float[] v, int offset, int rowStride,
       int length, int headDim, float[] out, int out0, int out1) {
@@ -156,6 +157,24 @@ final class PanamaAttention {
       s11.intoArray(out, out1 + d + L);
       s12.intoArray(out, out1 + d + 2 * L);
       s13.intoArray(out, out1 + d + 3 * L);
+    }
+    // Two vectors (a 32-float head with 512-bit vectors): still four chains to hide FMA latency.
+    for (; d + 2 * L <= headDim; d += 2 * L) {
+      FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00;
+      for (int j = 0, vIndex = offset + d; j < length; j++, vIndex += rowStride) {
+        FloatVector v0 = FloatVector.fromArray(F, v, vIndex);
+        FloatVector v1 = FloatVector.fromArray(F, v, vIndex + L);
+        FloatVector x = FloatVector.broadcast(F, p[j]);
+        s00 = x.fma(v0, s00);
+        s01 = x.fma(v1, s01);
+        x = FloatVector.broadcast(F, p[padded + j]);
+        s10 = x.fma(v0, s10);
+        s11 = x.fma(v1, s11);
+      }
+      s00.intoArray(out, out0 + d);
+      s01.intoArray(out, out0 + d + L);
+      s10.intoArray(out, out1 + d);
+      s11.intoArray(out, out1 + d + L);
     }
     for (; d < headDim; d += L) {
       VectorMask<Float> columns = F.indexInRange(d, headDim);
