@@ -50,6 +50,8 @@ public final class HnswIndex implements AutoCloseable {
 
   private final VectorIndexConfig config;
   private volatile State state;
+  /** Nodes inserted since the graph was last checked for nodes no search can reach. */
+  private int unchecked;
   private final List<StoredFile> mapped;
   private volatile boolean closed;
 
@@ -127,6 +129,23 @@ public final class HnswIndex implements AutoCloseable {
   }
 
   private void insert(State s, int start, int end, int threads) {
+    build(s, start, end, threads);
+    unchecked += end - start;
+    // Checking walks the whole graph: do it once the inserts since the last check are a sixteenth
+    // of it (a few microseconds per insert), and at every commit.
+    if ((long) unchecked * 16 >= end) connect(s);
+  }
+
+  /** Links the nodes no search could reach (see {@link HnswBuilder#connectUnreachable}). */
+  private void connect(State s) {
+    int limit = s.data.floats.size();
+    // An empty insert range: score from the stored vectors as they are, without a copy.
+    var source = s.data.buildSource(limit, limit);
+    new HnswBuilder(s.graph, source, config.efConstruction(), config.seed()).connectUnreachable(limit);
+    unchecked = 0;
+  }
+
+  private void build(State s, int start, int end, int threads) {
     var source = s.data.buildSource(start, end);
     int from = start;
     if (s.graph.entryNode() < 0) {
@@ -280,6 +299,7 @@ public final class HnswIndex implements AutoCloseable {
     if (s.ids.deletedCount() > REBUILD_FRACTION * Math.max(1, s.data.floats.size())) {
       rebuild(Runtime.getRuntime().availableProcessors());
     }
+    if (unchecked > 0) connect(state);
     HnswIndexFiles.write(directory, config, state, hook);
   }
 

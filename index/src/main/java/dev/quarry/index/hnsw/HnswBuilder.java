@@ -1,5 +1,7 @@
 package dev.quarry.index.hnsw;
 
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.SplittableRandom;
 
 /**
@@ -178,6 +180,99 @@ public final class HnswBuilder {
   }
 
   /**
+   * Links every node of level 0 that the entry cannot reach, so that every stored vector can be
+   * found: a node whose in-links were all pruned from its neighbours' lists (each kept others that
+   * were more diverse) is reached by no search. For each such node, in order, a build search for its
+   * own vector from the entry names the reachable nodes nearest to it; the first whose list has
+   * room takes it, else the nearest replaces its worst neighbour that has another in-link. The
+   * nodes it leads to are then reachable too. Lucene's graph builder does the like when it
+   * finishes ({@code connectComponents}). Call on one thread with no insert running (searches may
+   * run); returns how many nodes were linked.
+   */
+  public int connectUnreachable(int limit) {
+    int entry = graph.entryNode();
+    if (entry < 0) return 0;
+    int[] inLinks = new int[limit];
+    int[] list = adjacent;
+    for (int node = 0; node < limit; node++) {
+      int n = graph.neighbors(node, 0, list);
+      for (int i = 0; i < n; i++) inLinks[list[i]]++;
+    }
+    BitSet reached = new BitSet(limit);
+    int[] queue = new int[limit];
+    walk(entry, reached, queue);
+    int linked = 0;
+    for (int node = reached.nextClearBit(0); node < limit; node = reached.nextClearBit(node + 1)) {
+      NodeScorer scorer = scorers.forNode(node);
+      long start = searcher.descend(scorer, entry, scorer.score(entry), graph.maxLevel(), 0, limit);
+      int count = searchLevel(scorer, NodeHeap.nodeOf(start), NodeHeap.scoreOf(start), 0, limit);
+      if (adopt(node, count, inLinks, false) || adopt(node, count, inLinks, true)) {
+        inLinks[node]++;
+        linked++;
+        walk(node, reached, queue);
+      }
+    }
+    return linked;
+  }
+
+  /**
+   * Adds {@code node} to the list of the best candidate (in candNodes) that has room, or with
+   * {@code replace}, that has a neighbour with another in-link to give up for it.
+   */
+  private boolean adopt(int node, int count, int[] inLinks, boolean replace) {
+    int max = graph.maxConn(0);
+    for (int i = 0; i < count; i++) {
+      int host = candNodes[i];
+      if (host == node) continue;
+      synchronized (graph.lockFor(host)) {
+        if (graph.scoresUnknown(host, 0)) rescoreLoaded(host, 0);
+        int n = graph.neighbors(host, 0, adjacent);
+        if (n >= max && !replace) continue;
+        int[] nodes = Arrays.copyOf(adjacent, Math.max(n, max));
+        float[] scores = Arrays.copyOf(graph.scoresOf(host, 0), Math.max(n, max));
+        if (n >= max) {
+          // The list is sorted best first: give up the worst neighbour that stays linked elsewhere.
+          int victim = n - 1;
+          while (victim >= 0 && inLinks[nodes[victim]] < 2) victim--;
+          if (victim < 0) continue;
+          inLinks[nodes[victim]]--;
+          System.arraycopy(nodes, victim + 1, nodes, victim, n - 1 - victim);
+          System.arraycopy(scores, victim + 1, scores, victim, n - 1 - victim);
+          n--;
+        }
+        int at = n;
+        while (at > 0 && scores[at - 1] < candScores[i]) at--;
+        System.arraycopy(nodes, at, nodes, at + 1, n - at);
+        System.arraycopy(scores, at, scores, at + 1, n - at);
+        nodes[at] = node;
+        scores[at] = candScores[i];
+        graph.publish(host, 0, nodes, scores, n + 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Marks every node reachable from {@code from} at level 0 (breadth first). */
+  private void walk(int from, BitSet reached, int[] queue) {
+    int head = 0, tail = 0;
+    if (!reached.get(from)) {
+      reached.set(from);
+      queue[tail++] = from;
+    }
+    int[] list = new int[graph.maxConn0];
+    while (head < tail) {
+      int n = graph.neighbors(queue[head++], 0, list);
+      for (int i = 0; i < n; i++) {
+        if (!reached.get(list[i])) {
+          reached.set(list[i]);
+          queue[tail++] = list[i];
+        }
+      }
+    }
+  }
+
+  /**
    * Recomputes the scores of a loaded node's list (the file keeps none) and republishes the list
    * sorted best first, as the merge in {@link #addBackLink} expects; hold the node's lock.
    */
@@ -187,7 +282,7 @@ public final class HnswBuilder {
     NodeScorer scorer = scorers.forNode(target);
     long[] packed = new long[n];
     for (int i = 0; i < n; i++) packed[i] = ~NodeHeap.encode(scorer.score(list[i]), list[i]);
-    java.util.Arrays.sort(packed);
+    Arrays.sort(packed);
     int[] nodes = new int[n];
     float[] scores = new float[n];
     for (int i = 0; i < n; i++) {
