@@ -51,9 +51,9 @@ final class PanamaPackedMatmul {
   /**
    * Rows of the main micro-kernel: 4 × 4 vectors (16 accumulators, 21 live vectors) where C2 has
    * 32 vector registers; 2 × 4 where it has 16 (AVX2), on which the 4-row kernel spills. At
-   * encoder shapes on an AVX2 AMD EPYC core: 2 rows 62–64 GFLOP/s, 4 rows 41–53, and 6 rows × 2
-   * vectors (12 accumulators) 37–46 (MatmulThroughput packed, 2026-12-06; before the loops had
-   * induction variables of their own).
+   * encoder shapes on an AVX2 AMD EPYC core (MatmulThroughput packed, 2026-12-06): 2 rows 75–77
+   * GFLOP/s, 4 rows 52, and 6 rows × 2 vectors (12 accumulators, measured before the loops had
+   * induction variables of their own, when 2 rows gave 62–64) 37–46.
    */
   static final int MR = PanamaSpecies.REGISTERS >= 32 ? 4 : 2;
 
