@@ -36,7 +36,7 @@ class HnswBuilderTest {
 
   @Test
   void fullListsGiveUpANeighbourThatIsLinkedElsewhere() {
-    // The cut lists are filled up again, so no list near an orphan has room.
+    // Every list is then topped up to its limit, so no list near an orphan has room.
     checkRepair(true);
   }
 
