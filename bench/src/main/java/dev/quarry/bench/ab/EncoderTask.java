@@ -8,6 +8,7 @@ import dev.quarry.model.Models;
 import dev.quarry.nn.BertEncoder;
 import dev.quarry.nn.Parallel;
 import dev.quarry.nn.TokenBatch;
+import java.util.Arrays;
 
 /**
  * {@link AbBench}'s {@code encoder}: Quarry's CPU encoder forward pass (all-MiniLM-L6-v2, fp32)
@@ -29,8 +30,14 @@ public final class EncoderTask {
     try {
       workload = Workload.valueOf(args[0]);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown workload " + args[0] + " (LATENCY_1X16, "
-          + "BATCH_32X128, SENTENCES_32, MIXED_32)");
+      throw new IllegalArgumentException("unknown workload " + args[0] + " (one of "
+          + Arrays.toString(Workload.values()) + ")");
+    }
+    int threads;
+    try {
+      threads = Integer.parseInt(args[1]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("THREADS is \"" + args[1] + "\", not a number");
     }
     EncoderModel model = Models.load("all-MiniLM-L6-v2");
     int[][] ids = EncoderWorkloads.ids(workload, Models.configure(model.tokenizer(), 512));
@@ -39,7 +46,7 @@ public final class EncoderTask {
     TokenBatch batch = TokenBatch.of(ids, types);
     // The model and the pool live as long as the JVM: one A/B run.
     BertEncoder encoder = new BertEncoder(model.weights(), KernelProvider.tensorSupport(),
-        new Parallel(Integer.parseInt(args[1])));
+        new Parallel(threads));
     for (int i = 0; i < 3; i++) encoder.forward(batch);
     long t0 = System.nanoTime();
     encoder.forward(batch);

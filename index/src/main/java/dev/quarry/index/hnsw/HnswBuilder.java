@@ -260,7 +260,7 @@ public final class HnswBuilder {
       reached.set(from);
       queue[tail++] = from;
     }
-    int[] list = new int[graph.maxConn0];
+    int[] list = adjacent;
     while (head < tail) {
       int n = graph.neighbors(queue[head++], 0, list);
       for (int i = 0; i < n; i++) {
