@@ -239,9 +239,9 @@ public final class HnswIndex implements AutoCloseable {
   /** Exact scores for the shortlist, sorted best first (ties by ordinal). */
   private static int rescore(NodeScorer exact, int[] nodes, float[] scores, int n) {
     long[] packed = new long[n];
+    exact.score(nodes, n, scores);
     for (int i = 0; i < n; i++) {
-      float s = exact.score(nodes[i]);
-      int bits = Float.floatToIntBits(s);
+      int bits = Float.floatToIntBits(scores[i]);
       bits ^= (bits >> 31) & 0x7fffffff;
       packed[i] = ((long) bits << 32) | (0xFFFFFFFFL & ~nodes[i]);
     }

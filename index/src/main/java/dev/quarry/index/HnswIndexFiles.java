@@ -141,7 +141,7 @@ final class HnswIndexFiles {
         int record = int8 ? dim + 4 : VectorData.binaryRecordBytes(dim);
         expect(codesFile, header + (long) count * record, "codes");
         RecordStore codes = new RecordStore(record, p.asSlice(header), count);
-        if (residency == Residency.HEAP && int8) codes.moveToHeap(RecordStore.Heap.BYTES);
+        if (residency == Residency.HEAP) codes.moveToHeap(int8 ? RecordStore.Heap.BYTES : RecordStore.Heap.LONGS);
         data = new VectorData(dim, config.similarity(), config.encoding(), floats, codes);
         if (int8) {
           data.int8 = new Int8Quantizer(p.get(FLOAT, 0), p.get(FLOAT, 4));

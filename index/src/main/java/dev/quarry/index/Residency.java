@@ -9,7 +9,7 @@ public enum Residency {
   MAPPED,
   /**
    * Copied to the heap on open, as a freshly built index keeps them: the float vectors, and for
-   * int8 the codes the graph is walked with. Costs heap equal to those files and a copy on open;
+   * int8 and binary the codes the graph is walked with. Costs heap equal to those files and a copy on open;
    * searches score from arrays, which C2 compiles to faster code than mapped-memory loads (about
    * 1.3× the queries per second on 100,000 384-d vectors here, docs/PERFORMANCE.md). What exceeds
    * one Java array (2^31 elements) stays mapped.

@@ -3,6 +3,7 @@ package dev.quarry.index;
 import dev.quarry.index.hnsw.NodeScorer;
 import dev.quarry.index.hnsw.ScorerSource;
 import dev.quarry.index.vectors.BinaryQuantizer;
+import dev.quarry.index.vectors.BinaryScorer;
 import dev.quarry.index.vectors.Int8Quantizer;
 import dev.quarry.index.vectors.RecordStore;
 import dev.quarry.kernels.VectorDistances;
@@ -38,7 +39,7 @@ final class VectorData {
     RecordStore codes = switch (config.encoding()) {
       case FLOAT32 -> null;
       case INT8 -> new RecordStore(dim + 4, RecordStore.Heap.BYTES);
-      case BINARY -> new RecordStore(binaryRecordBytes(dim), RecordStore.Heap.NONE);
+      case BINARY -> new RecordStore(binaryRecordBytes(dim), RecordStore.Heap.LONGS);
     };
     return new VectorData(dim, config.similarity(), config.encoding(), new RecordStore(4 * dim, RecordStore.Heap.FLOATS), codes);
   }
@@ -70,7 +71,7 @@ final class VectorData {
         long[] bits = new long[binary.words()];
         float[] factors = new float[3];
         binary.quantize(v, bits, factors);
-        // The per-vector terms of the score estimate (see binaryScorer): -‖o‖² for Euclidean, <mean, o> otherwise.
+        // The per-vector terms of the score estimate (see BinaryScorer): -‖o‖² for Euclidean, <mean, o> otherwise.
         codes.append(bits, factors[0], similarity == Similarity.EUCLIDEAN ? -factors[1] : factors[2]);
       }
     }
@@ -117,7 +118,10 @@ final class VectorData {
     MemorySegment seg = codes.segment();
     long stride = codes.recordBytes();
     int n = dim;
-    if (encoding == VectorEncoding.BINARY) return binaryScorer(query, seg, stride);
+    if (encoding == VectorEncoding.BINARY) {
+      // The per-vector bias is <mean, o> for dot product and cosine, -‖o‖² for Euclidean (see append).
+      return new BinaryScorer(binary, query, similarity == Similarity.EUCLIDEAN ? 2 : 1, codes);
+    }
     byte[] heap = codes.heapBytes();
     byte[] code = new byte[dim];
     int8.quantize(query, code);
@@ -153,59 +157,6 @@ final class VectorData {
       }
     };
   }
-
-  /**
-   * Asymmetric binary scoring. The centred query {@code q' = q - mean} is quantized to 4 bits,
-   * {@code q'_i ≈ lo + step·u_i}, and split into bit planes, so that for a stored sign vector
-   * {@code s} (bits {@code x_i}, {@code s_i = 2x_i - 1})
-   * {@code <q', s> ≈ 2·(lo·pc(x) + step·Σ_b 2^b·pc(plane_b & x)) - Σq'_i} with popcounts only.
-   * The estimate of {@code <q', o>} is that times the stored scale (see {@link BinaryQuantizer}),
-   * and the scores are, up to terms that depend on the query alone:
-   * {@code q·x = <q', o> + <mean, o> + <q, mean>} for dot product and cosine, and
-   * {@code -‖q - x‖² = 2<q', o> - ‖o‖² - ‖q'‖²} for Euclidean; the stored bias holds the
-   * per-vector term.
-   */
-  private NodeScorer binaryScorer(float[] query, MemorySegment seg, long stride) {
-    int words = binary.words();
-    float[] c = new float[dim];
-    float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < dim; i++) {
-      c[i] = query[i] - binary.means()[i];
-      lo = Math.min(lo, c[i]);
-      hi = Math.max(hi, c[i]);
-    }
-    float step = hi > lo ? (hi - lo) / 15 : 1;
-    long[] planes = new long[4 * words];
-    long sumU = 0;
-    for (int i = 0; i < dim; i++) {
-      int u = Math.round((c[i] - lo) / step);
-      sumU += u;
-      for (int b = 0; b < 4; b++) if ((u & (1 << b)) != 0) planes[b * words + (i >>> 6)] |= 1L << (i & 63);
-    }
-    // Σ of the quantized q'_i, so that the estimate is exact for the quantized query.
-    float sumQ = dim * lo + step * sumU;
-    float twoLo = 2 * lo;
-    float twoStep = 2 * step;
-    float weight = similarity == Similarity.EUCLIDEAN ? 2 : 1;
-    long factorsAt = 8L * words;
-    return node -> {
-      long at = node * stride;
-      int pc = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0;
-      for (int w = 0; w < words; w++) {
-        long x = seg.get(LONG, at + 8L * w);
-        pc += Long.bitCount(x);
-        u0 += Long.bitCount(planes[w] & x);
-        u1 += Long.bitCount(planes[words + w] & x);
-        u2 += Long.bitCount(planes[2 * words + w] & x);
-        u3 += Long.bitCount(planes[3 * words + w] & x);
-      }
-      float qs = twoLo * pc + twoStep * (u0 + 2 * u1 + 4 * u2 + 8 * u3) - sumQ;
-      return weight * seg.get(FLOAT, at + factorsAt) * qs + seg.get(FLOAT, at + factorsAt + 4);
-    };
-  }
-
-  private static final java.lang.foreign.ValueLayout.OfLong LONG =
-      java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
   private static final java.lang.foreign.ValueLayout.OfFloat FLOAT =
       java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);

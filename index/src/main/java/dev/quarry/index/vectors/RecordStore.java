@@ -9,14 +9,14 @@ import java.nio.ByteOrder;
  * Fixed-size records (one vector or code each) in one {@link MemorySegment}: memory that grows by
  * copying, or a read-only memory-mapped file region that is copied on the first append.
  *
- * <p>A store may live on the heap, as a {@code float[]} (float records) or a {@code byte[]} (int8
- * codes) with the segment a view of it, so that scoring can use the array kernels, which C2
+ * <p>A store may live on the heap, as a {@code float[]} (float records), a {@code byte[]} (int8
+ * codes) or a {@code long[]} (binary codes) with the segment a view of it, so that scoring can use the array kernels, which C2
  * compiles to faster code than memory-segment loads (bounds and liveness checks per load; 1.3× the
  * search rate here). It stays there while it fits one array (2^31 elements) and moves off-heap
  * beyond that.
  *
  * <p>One thread appends; any number read. A reader takes {@link #size()} first and then
- * {@link #segment()} or {@link #heapFloats()}: these are then at least as new as the size, so every
+ * {@link #segment()} or a heap array: these are then at least as new as the size, so every
  * record below it is there. Old segments and arrays stay valid for readers that still hold them
  * (they are freed by the GC).
  */
@@ -34,13 +34,23 @@ public final class RecordStore {
     /** A {@code float[]}: records of little-endian floats (on a little-endian platform; off-heap elsewhere). */
     FLOATS,
     /** A {@code byte[]}. */
-    BYTES
+    BYTES,
+    /** A {@code long[]}: records of whole little-endian longs (on a little-endian platform; off-heap elsewhere). */
+    LONGS;
+
+    private int elementBytes() {
+      return switch (this) {
+        case NONE, BYTES -> 1;
+        case FLOATS -> Float.BYTES;
+        case LONGS -> Long.BYTES;
+      };
+    }
   }
 
   private final int recordBytes;
   private volatile MemorySegment segment;
-  private volatile float[] heapFloats;
-  private volatile byte[] heapBytes;
+  /** The heap array behind {@link #segment}, or null. */
+  private volatile Object array;
   private volatile int size;
   private long capacity;
   /** Where growth goes while it fits one array. */
@@ -65,10 +75,10 @@ public final class RecordStore {
     this.heap = Heap.NONE;
   }
 
-  /** Float arrays are in native order, and the records little-endian floats. */
+  /** Float and long arrays are in native order, and the records little-endian. */
   private static Heap usable(Heap heap, int recordBytes) {
-    boolean floats = recordBytes % Float.BYTES == 0 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-    return heap == Heap.FLOATS && !floats ? Heap.NONE : heap;
+    boolean whole = recordBytes % heap.elementBytes() == 0 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    return heap.elementBytes() > 1 && !whole ? Heap.NONE : heap;
   }
 
   /**
@@ -77,14 +87,13 @@ public final class RecordStore {
    */
   public void moveToHeap(Heap kind) {
     Heap usable = usable(kind, recordBytes);
-    if (usable == Heap.NONE || heapFloats != null || heapBytes != null || elements(usable, size) > MAX_ARRAY) return;
+    if (usable == Heap.NONE || array != null || elements(usable, size) > MAX_ARRAY) return;
     heap = usable;
     grow(size);
   }
 
   private long elements(Heap kind, int records) {
-    long bytes = (long) records * recordBytes;
-    return kind == Heap.FLOATS ? bytes / Float.BYTES : bytes;
+    return (long) records * recordBytes / kind.elementBytes();
   }
 
   public int recordBytes() {
@@ -101,12 +110,17 @@ public final class RecordStore {
 
   /** The records as floats in an array, record {@code i} from float {@code i · recordBytes / 4}; null when not so kept. */
   public float[] heapFloats() {
-    return heapFloats;
+    return array instanceof float[] floats ? floats : null;
   }
 
   /** The records' bytes in an array, record {@code i} from byte {@code i · recordBytes}; null when not so kept. */
   public byte[] heapBytes() {
-    return heapBytes;
+    return array instanceof byte[] bytes ? bytes : null;
+  }
+
+  /** The records as longs in an array, record {@code i} from long {@code i · recordBytes / 8}; null when not so kept. */
+  public long[] heapLongs() {
+    return array instanceof long[] longs ? longs : null;
   }
 
   /** Makes room for {@code total} records without further copying. */
@@ -117,22 +131,26 @@ public final class RecordStore {
   private void grow(int total) {
     long used = (long) size * recordBytes;
     long elements = elements(heap, total);
-    if (heap == Heap.FLOATS && elements <= MAX_ARRAY) {
-      float[] grown = new float[(int) elements];
-      MemorySegment.copy(segment, FLOAT, 0, grown, 0, (int) (used / Float.BYTES));
-      heapFloats = grown;
-      segment = MemorySegment.ofArray(grown);
-    } else if (heap == Heap.BYTES && elements <= MAX_ARRAY) {
-      byte[] grown = new byte[(int) elements];
-      MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, 0, grown, 0, (int) used);
-      heapBytes = grown;
-      segment = MemorySegment.ofArray(grown);
+    if (heap != Heap.NONE && elements <= MAX_ARRAY) {
+      int length = (int) elements;
+      Object grown = switch (heap) {
+        case FLOATS -> new float[length];
+        case LONGS -> new long[length];
+        default -> new byte[length];
+      };
+      MemorySegment view = switch (grown) {
+        case float[] floats -> MemorySegment.ofArray(floats);
+        case long[] longs -> MemorySegment.ofArray(longs);
+        default -> MemorySegment.ofArray((byte[]) grown);
+      };
+      MemorySegment.copy(segment, 0, view, 0, used);
+      array = grown;
+      segment = view;
     } else {
       MemorySegment grown = Arena.ofAuto().allocate((long) total * recordBytes, 64);
       MemorySegment.copy(segment, 0, grown, 0, used);
       segment = grown;
-      heapFloats = null;
-      heapBytes = null;
+      array = null;
     }
     capacity = total;
   }

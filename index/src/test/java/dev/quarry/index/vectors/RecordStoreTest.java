@@ -65,4 +65,29 @@ class RecordStoreTest {
     assertNull(store.heapBytes());
     assertEquals(42, store.readInt(0, 3));
   }
+
+  @Test
+  void binaryCodesLiveInALongArrayWithTheirFactors() {
+    RecordStore store = new RecordStore(24, RecordStore.Heap.LONGS);
+    for (int i = 0; i < 2000; i++) store.append(new long[] {i, -i}, i * 0.5f, -i);
+    long[] heap = store.heapLongs();
+    assertNotNull(heap);
+    assertNull(store.heapBytes());
+    for (int i = 0; i < 2000; i++) {
+      assertEquals(-i, heap[3 * i + 1]);
+      // Two little-endian floats in one long: the first in the low half.
+      assertEquals(i * 0.5f, Float.intBitsToFloat((int) heap[3 * i + 2]));
+      assertEquals((float) -i, Float.intBitsToFloat((int) (heap[3 * i + 2] >>> 32)));
+    }
+  }
+
+  @Test
+  void longHeapIsRefusedForRecordsThatAreNotWholeLongs() {
+    RecordStore store = new RecordStore(12, RecordStore.Heap.LONGS);
+    store.append(record(1));
+    assertNull(store.heapLongs());
+    float[] out = new float[3];
+    store.readFloats(0, out);
+    assertArrayEquals(record(1), out);
+  }
 }
