@@ -5,6 +5,7 @@ import dev.quarry.index.hnsw.ScorerSource;
 import dev.quarry.index.vectors.BinaryQuantizer;
 import dev.quarry.index.vectors.BinaryScorer;
 import dev.quarry.index.vectors.Int8Quantizer;
+import dev.quarry.index.vectors.Int8Scorer;
 import dev.quarry.index.vectors.RecordStore;
 import dev.quarry.kernels.VectorDistances;
 import java.lang.foreign.MemorySegment;
@@ -115,54 +116,13 @@ final class VectorData {
   /** The scorer the graph is searched with: exact for float32, on the codes otherwise. */
   NodeScorer traversal(float[] query) {
     if (codes == null) return exact(query);
-    MemorySegment seg = codes.segment();
-    long stride = codes.recordBytes();
-    int n = dim;
-    if (encoding == VectorEncoding.BINARY) {
-      // The per-vector bias is <mean, o> for dot product and cosine, -‖o‖² for Euclidean (see append).
-      return new BinaryScorer(binary, query, similarity == Similarity.EUCLIDEAN ? 2 : 1, codes);
-    }
-    byte[] heap = codes.heapBytes();
-    byte[] code = new byte[dim];
-    int8.quantize(query, code);
-    boolean euclidean = similarity == Similarity.EUCLIDEAN;
-    // x·y ≈ s²·(q_x·q_y) + c·s·(Σq_x + Σq_y) + const: rank by (q_x·q_y) + (c/s)·Σq_x.
-    float ratio = int8.centre() / int8.step();
-    return new NodeScorer() {
-      private int[] sums = new int[0];
-
-      @Override
-      public float score(int node) {
-        long at = node * stride;
-        if (heap != null) {
-          if (euclidean) return -DISTANCES.squareDistanceInt8(code, heap, (int) at, n);
-          return DISTANCES.dotInt8(code, heap, (int) at, n) + ratio * seg.get(INT, at + n);
-        }
-        if (euclidean) return -DISTANCES.squareDistanceInt8(code, seg, at, n);
-        return DISTANCES.dotInt8(code, seg, at, n) + ratio * seg.get(INT, at + n);
-      }
-
-      @Override
-      public void score(int[] nodes, int count, float[] scores) {
-        if (sums.length < count) sums = new int[nodes.length];
-        if (euclidean) {
-          if (heap != null) DISTANCES.squareDistanceInt8(code, heap, (int) stride, nodes, count, n, sums);
-          else DISTANCES.squareDistanceInt8(code, seg, stride, nodes, count, n, sums);
-          for (int i = 0; i < count; i++) scores[i] = -sums[i];
-        } else {
-          if (heap != null) DISTANCES.dotInt8(code, heap, (int) stride, nodes, count, n, sums);
-          else DISTANCES.dotInt8(code, seg, stride, nodes, count, n, sums);
-          for (int i = 0; i < count; i++) scores[i] = sums[i] + ratio * seg.get(INT, nodes[i] * stride + n);
-        }
-      }
-    };
+    // The per-vector bias of binary codes is <mean, o> for dot product and cosine, -‖o‖² for Euclidean (see append).
+    if (encoding == VectorEncoding.BINARY) return new BinaryScorer(binary, query, similarity == Similarity.EUCLIDEAN ? 2 : 1, codes);
+    return new Int8Scorer(int8, query, similarity == Similarity.EUCLIDEAN, codes);
   }
 
   private static final java.lang.foreign.ValueLayout.OfFloat FLOAT =
       java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-
-  private static final java.lang.foreign.ValueLayout.OfInt INT =
-      java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
   /**
    * The builder's view for inserting nodes {@code [start, end)}: exact floats, a stored node as the

@@ -21,7 +21,8 @@ import java.util.Locale;
  *
  * <p>{@code AbBench CLASSPATH_A CLASSPATH_B TASK ROUNDS [TASK ARGS]}, each class path holding this
  * bench jar and the build's jars (bench/ab makes both from two revisions). Tasks:
- * {@code hnsw-search BASE.fvecs QUERIES.fvecs EF MAPPED|HEAP} (every query three times) and
+ * {@code hnsw-search BASE.fvecs QUERIES.fvecs EF MAPPED|HEAP [ENCODING[:OVERSAMPLE]]} (every query
+ * three times) and
  * {@code hnsw-build BASE.fvecs N} (one thread, the first N vectors) and {@code encoder WORKLOAD
  * THREADS} (one forward pass of the CPU encoder, see {@link EncoderTask}).
  */

@@ -199,16 +199,16 @@ public final class AnnBench {
   }
 
   /** An encoding to build, and its shortlist factor (0: the encoding's default). */
-  record EncodingSpec(VectorEncoding encoding, int oversample) {
+  public record EncodingSpec(VectorEncoding encoding, int oversample) {
     /** {@code NAME} or {@code NAME:OVERSAMPLE}, e.g. {@code BINARY:10}. */
-    static EncodingSpec parse(String text) {
+    public static EncodingSpec parse(String text) {
       String[] parts = text.split(":");
       try {
         if (parts.length > 2) throw new IllegalArgumentException();
         return new EncodingSpec(VectorEncoding.valueOf(parts[0].toUpperCase(Locale.ROOT)),
             parts.length > 1 ? Integer.parseInt(parts[1]) : 0);
       } catch (IllegalArgumentException bad) {
-        throw new IllegalArgumentException("--encodings: \"" + text + "\" is not NAME or NAME:OVERSAMPLE with NAME one of "
+        throw new IllegalArgumentException("encoding \"" + text + "\" is not NAME or NAME:OVERSAMPLE with NAME one of "
             + java.util.Arrays.toString(VectorEncoding.values()) + " (e.g. BINARY:10)");
       }
     }
