@@ -153,8 +153,7 @@ public final class HnswSearcher {
         if (s >= floor) {
           candidates.push(s, node);
           if (accept == null || accept.test(node)) {
-            results.push(s, node);
-            if (results.size() > ef) results.pop();
+            results.pushBounded(s, node, ef);
             if (results.size() >= ef) floor = results.topScore();
           }
         }

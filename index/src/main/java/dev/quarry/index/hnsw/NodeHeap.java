@@ -74,7 +74,26 @@ final class NodeHeap {
 
   long pop() {
     long result = heap[1];
-    long last = heap[size--];
+    siftDown(heap[size--]);
+    return max ? ~result : result;
+  }
+
+  /**
+   * For a heap kept at {@code capacity}: {@link #push}, then {@link #pop} if that made it too
+   * large, with one sift instead of two (the node is not added at all if it is the one to go).
+   */
+  void pushBounded(float score, int node, int capacity) {
+    if (size < capacity) {
+      push(score, node);
+      return;
+    }
+    long v = encode(score, node);
+    if (max) v = ~v;
+    if (v > heap[1]) siftDown(v);
+  }
+
+  /** Puts {@code last} in place of the root and sifts it down. */
+  private void siftDown(long last) {
     int i = 1;
     int half = size >>> 1;
     while (i <= half) {
@@ -88,6 +107,5 @@ final class NodeHeap {
       i = child;
     }
     heap[i] = last;
-    return max ? ~result : result;
   }
 }
