@@ -83,6 +83,13 @@ public final class HnswGraph {
    * Copies the neighbours of {@code node} on {@code level} into {@code into} (room for
    * {@link #maxConn(int) maxConn(level)}) and returns how many; safe without locks.
    */
+  /** Reads the ends of a node's level-0 list, so that the list is in cache when it is needed. */
+  int touch(int node) {
+    int[] flat = level0;
+    int at = node * stride0;
+    return at + stride0 <= flat.length ? flat[at] + flat[at + stride0 - 1] : 0;
+  }
+
   public int neighbors(int node, int level, int[] into) {
     if (level == 0) {
       int[] flat = level0;

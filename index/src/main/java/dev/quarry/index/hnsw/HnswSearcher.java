@@ -22,6 +22,7 @@ public final class HnswSearcher {
   private final int[] batch;
   private final float[] batchScores;
   private int visitedCount;
+  private int touched;
   private boolean incomplete;
 
   public HnswSearcher(HnswGraph graph) {
@@ -145,6 +146,8 @@ public final class HnswSearcher {
         incomplete = true;
         return;
       }
+      // The next node to expand is likely the best candidate left: fetch its list while scoring.
+      if (level == 0 && candidates.size() > 0) touched += graph.touch(NodeHeap.nodeOf(candidates.top()));
       scorer.score(batch, fresh, batchScores);
       visitedCount += fresh;
       for (int i = 0; i < fresh; i++) {
