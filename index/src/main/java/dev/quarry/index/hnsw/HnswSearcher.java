@@ -23,6 +23,7 @@ public final class HnswSearcher {
   private final int[] batch;
   private final float[] batchScores;
   private int visitedCount;
+  /** What the read-ahead of neighbour lists loaded, kept so that the compiler cannot drop the loads. */
   private int touched;
   private boolean incomplete;
 

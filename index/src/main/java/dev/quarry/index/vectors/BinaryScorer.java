@@ -10,7 +10,10 @@ import java.lang.foreign.ValueLayout;
  * into bit planes, so that for a stored sign vector {@code s} (bits {@code x_i},
  * {@code s_i = 2x_i - 1})
  * {@code <q', s> ≈ 2·(lo·pc(x) + step·Σ_b 2^b·pc(plane_b & x)) - Σq'_i} with popcounts only.
- * A score is that times the record's scale plus its bias ({@link #score(int)}).
+ * A score is that times the record's scale (the estimate of {@code <q', o>}) plus its bias: up to
+ * terms that depend on the query alone, {@code q·x = <q', o> + <mean, o> + <q, mean>} for dot
+ * product and cosine (bias {@code <mean, o>}), and {@code -‖q - x‖² = 2<q', o> - ‖o‖² - ‖q'‖²}
+ * for Euclidean (weight 2, bias {@code -‖o‖²}).
  *
  * <p>Records are the code's longs, then the scale and the bias as two little-endian floats (one
  * more long), read from a heap {@code long[]} where the store keeps one, else from its segment.
