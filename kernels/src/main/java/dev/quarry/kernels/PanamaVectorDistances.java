@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link VectorDistances} on the Vector API: four float accumulators, int8 widened to int lanes,
+ * {@link VectorDistances} on the Vector API: two float accumulators, int8 widened to int lanes,
  * and a lane reduction in a fixed tree order (rotations and lane-wise adds, each exact in IEEE
  * arithmetic) so that sums do not depend on whether C2 or the interpreter ran them.
  */
@@ -60,18 +60,16 @@ final class PanamaVectorDistances implements VectorDistances {
     int i = 0;
     float sum = 0f;
     if (n >= 2 * L) {
-      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-      for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0;
+      for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
         long at = offset + 4L * i;
         s0 = FloatVector.fromArray(F, q, i).fma(FloatVector.fromMemorySegment(F, v, at, LE), s0);
         s1 = FloatVector.fromArray(F, q, i + L).fma(FloatVector.fromMemorySegment(F, v, at + 4L * L, LE), s1);
-        s2 = FloatVector.fromArray(F, q, i + 2 * L).fma(FloatVector.fromMemorySegment(F, v, at + 8L * L, LE), s2);
-        s3 = FloatVector.fromArray(F, q, i + 3 * L).fma(FloatVector.fromMemorySegment(F, v, at + 12L * L, LE), s3);
       }
       for (int bound = F.loopBound(n); i < bound; i += L) {
         s0 = FloatVector.fromArray(F, q, i).fma(FloatVector.fromMemorySegment(F, v, offset + 4L * i, LE), s0);
       }
-      sum = sumLanes(s0.add(s1).add(s2.add(s3)));
+      sum = sumLanes(s0.add(s1));
     }
     for (; i < n; i++) sum = Math.fma(q[i], v.get(ScalarVectorDistances.FLOAT, offset + 4L * i), sum);
     return sum;
@@ -82,23 +80,19 @@ final class PanamaVectorDistances implements VectorDistances {
     int i = 0;
     float sum = 0f;
     if (n >= 2 * L) {
-      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-      for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0;
+      for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
         long at = offset + 4L * i;
         FloatVector d0 = FloatVector.fromArray(F, q, i).sub(FloatVector.fromMemorySegment(F, v, at, LE));
         FloatVector d1 = FloatVector.fromArray(F, q, i + L).sub(FloatVector.fromMemorySegment(F, v, at + 4L * L, LE));
-        FloatVector d2 = FloatVector.fromArray(F, q, i + 2 * L).sub(FloatVector.fromMemorySegment(F, v, at + 8L * L, LE));
-        FloatVector d3 = FloatVector.fromArray(F, q, i + 3 * L).sub(FloatVector.fromMemorySegment(F, v, at + 12L * L, LE));
         s0 = d0.fma(d0, s0);
         s1 = d1.fma(d1, s1);
-        s2 = d2.fma(d2, s2);
-        s3 = d3.fma(d3, s3);
       }
       for (int bound = F.loopBound(n); i < bound; i += L) {
         FloatVector d = FloatVector.fromArray(F, q, i).sub(FloatVector.fromMemorySegment(F, v, offset + 4L * i, LE));
         s0 = d.fma(d, s0);
       }
-      sum = sumLanes(s0.add(s1).add(s2.add(s3)));
+      sum = sumLanes(s0.add(s1));
     }
     for (; i < n; i++) {
       float d = q[i] - v.get(ScalarVectorDistances.FLOAT, offset + 4L * i);
@@ -112,18 +106,16 @@ final class PanamaVectorDistances implements VectorDistances {
     int i = 0;
     float sum = 0f;
     if (n >= 2 * L) {
-      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-      for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0;
+      for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
         int at = offset + i;
         s0 = FloatVector.fromArray(F, q, i).fma(FloatVector.fromArray(F, v, at), s0);
         s1 = FloatVector.fromArray(F, q, i + L).fma(FloatVector.fromArray(F, v, at + L), s1);
-        s2 = FloatVector.fromArray(F, q, i + 2 * L).fma(FloatVector.fromArray(F, v, at + 2 * L), s2);
-        s3 = FloatVector.fromArray(F, q, i + 3 * L).fma(FloatVector.fromArray(F, v, at + 3 * L), s3);
       }
       for (int bound = F.loopBound(n); i < bound; i += L) {
         s0 = FloatVector.fromArray(F, q, i).fma(FloatVector.fromArray(F, v, offset + i), s0);
       }
-      sum = sumLanes(s0.add(s1).add(s2.add(s3)));
+      sum = sumLanes(s0.add(s1));
     }
     for (; i < n; i++) sum = Math.fma(q[i], v[offset + i], sum);
     return sum;
@@ -134,23 +126,19 @@ final class PanamaVectorDistances implements VectorDistances {
     int i = 0;
     float sum = 0f;
     if (n >= 2 * L) {
-      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-      for (int bound = n - 4 * L; i <= bound; i += 4 * L) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0;
+      for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
         int at = offset + i;
         FloatVector d0 = FloatVector.fromArray(F, q, i).sub(FloatVector.fromArray(F, v, at));
         FloatVector d1 = FloatVector.fromArray(F, q, i + L).sub(FloatVector.fromArray(F, v, at + L));
-        FloatVector d2 = FloatVector.fromArray(F, q, i + 2 * L).sub(FloatVector.fromArray(F, v, at + 2 * L));
-        FloatVector d3 = FloatVector.fromArray(F, q, i + 3 * L).sub(FloatVector.fromArray(F, v, at + 3 * L));
         s0 = d0.fma(d0, s0);
         s1 = d1.fma(d1, s1);
-        s2 = d2.fma(d2, s2);
-        s3 = d3.fma(d3, s3);
       }
       for (int bound = F.loopBound(n); i < bound; i += L) {
         FloatVector d = FloatVector.fromArray(F, q, i).sub(FloatVector.fromArray(F, v, offset + i));
         s0 = d.fma(d, s0);
       }
-      sum = sumLanes(s0.add(s1).add(s2.add(s3)));
+      sum = sumLanes(s0.add(s1));
     }
     for (; i < n; i++) {
       float d = q[i] - v[offset + i];
@@ -184,17 +172,19 @@ final class PanamaVectorDistances implements VectorDistances {
   }
 
   /**
-   * Whether the single-vector loops run their four-accumulator body alone (no tails): then four
-   * vectors at a time, each with the same four accumulators in the same order, give the same bits.
+   * Whether the single-vector loops run their two-accumulator body alone (no tails): then four
+   * vectors at a time, each with the same two accumulators in the same order, give the same bits.
    */
   private static boolean interleavable(int n) {
-    return n >= 4 * L && n % (4 * L) == 0;
+    return n >= 2 * L && n % (2 * L) == 0;
   }
 
   /**
-   * Scores vectors four at a time (sixteen accumulators) so that their cache misses overlap. A last
-   * group of one to three repeats its last vector rather than scoring the rest one by one, whose
-   * misses would each stall alone; only real results are stored. Returns how many it scored (all).
+   * Scores vectors four at a time so that their cache misses overlap, each with the two
+   * accumulators of the single-vector loop (eight in all: with sixteen, C2 spilled six of them to
+   * the stack on 16-register AVX2, and a search took 1.15× the time). A last group of one to three
+   * repeats its last vector rather than scoring the rest one by one, whose misses would each stall
+   * alone; only real results are stored. Returns how many it scored (all).
    */
   private static int four(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out,
       boolean square) {
@@ -202,36 +192,25 @@ final class PanamaVectorDistances implements VectorDistances {
     for (int last = count - 1; j < count; j += 4) {
       long o0 = stride * nodes[j], o1 = stride * nodes[Math.min(j + 1, last)];
       long o2 = stride * nodes[Math.min(j + 2, last)], o3 = stride * nodes[Math.min(j + 3, last)];
-      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-      FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
-      for (int i = 0; i < n; i += 4 * L) {
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+      for (int i = 0; i < n; i += 2 * L) {
         long x = 4L * i;
-        FloatVector q0 = FloatVector.fromArray(F, q, i), q1 = FloatVector.fromArray(F, q, i + L);
-        FloatVector q2 = FloatVector.fromArray(F, q, i + 2 * L), q3 = FloatVector.fromArray(F, q, i + 3 * L);
+        FloatVector q0 = FloatVector.fromArray(F, q, i);
         a0 = term(q0, FloatVector.fromMemorySegment(F, v, o0 + x, LE), a0, square);
         b0 = term(q0, FloatVector.fromMemorySegment(F, v, o1 + x, LE), b0, square);
         c0 = term(q0, FloatVector.fromMemorySegment(F, v, o2 + x, LE), c0, square);
         d0 = term(q0, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d0, square);
         x += 4L * L;
+        FloatVector q1 = FloatVector.fromArray(F, q, i + L);
         a1 = term(q1, FloatVector.fromMemorySegment(F, v, o0 + x, LE), a1, square);
         b1 = term(q1, FloatVector.fromMemorySegment(F, v, o1 + x, LE), b1, square);
         c1 = term(q1, FloatVector.fromMemorySegment(F, v, o2 + x, LE), c1, square);
         d1 = term(q1, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d1, square);
-        x += 4L * L;
-        a2 = term(q2, FloatVector.fromMemorySegment(F, v, o0 + x, LE), a2, square);
-        b2 = term(q2, FloatVector.fromMemorySegment(F, v, o1 + x, LE), b2, square);
-        c2 = term(q2, FloatVector.fromMemorySegment(F, v, o2 + x, LE), c2, square);
-        d2 = term(q2, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d2, square);
-        x += 4L * L;
-        a3 = term(q3, FloatVector.fromMemorySegment(F, v, o0 + x, LE), a3, square);
-        b3 = term(q3, FloatVector.fromMemorySegment(F, v, o1 + x, LE), b3, square);
-        c3 = term(q3, FloatVector.fromMemorySegment(F, v, o2 + x, LE), c3, square);
-        d3 = term(q3, FloatVector.fromMemorySegment(F, v, o3 + x, LE), d3, square);
       }
-      out[j] = sumLanes(a0.add(a1).add(a2.add(a3)));
-      if (j + 1 < count) out[j + 1] = sumLanes(b0.add(b1).add(b2.add(b3)));
-      if (j + 2 < count) out[j + 2] = sumLanes(c0.add(c1).add(c2.add(c3)));
-      if (j + 3 < count) out[j + 3] = sumLanes(d0.add(d1).add(d2.add(d3)));
+      out[j] = sumLanes(a0.add(a1));
+      if (j + 1 < count) out[j + 1] = sumLanes(b0.add(b1));
+      if (j + 2 < count) out[j + 2] = sumLanes(c0.add(c1));
+      if (j + 3 < count) out[j + 3] = sumLanes(d0.add(d1));
     }
     return Math.min(j, count);
   }
@@ -243,32 +222,23 @@ final class PanamaVectorDistances implements VectorDistances {
     for (int last = count - 1; j < count; j += 4) {
       int o0 = stride * nodes[j], o1 = stride * nodes[Math.min(j + 1, last)];
       int o2 = stride * nodes[Math.min(j + 2, last)], o3 = stride * nodes[Math.min(j + 3, last)];
-      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-      FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
-      for (int i = 0; i < n; i += 4 * L) {
-        FloatVector q0 = FloatVector.fromArray(F, q, i), q1 = FloatVector.fromArray(F, q, i + L);
-        FloatVector q2 = FloatVector.fromArray(F, q, i + 2 * L), q3 = FloatVector.fromArray(F, q, i + 3 * L);
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+      for (int i = 0; i < n; i += 2 * L) {
+        FloatVector q0 = FloatVector.fromArray(F, q, i);
         a0 = term(q0, FloatVector.fromArray(F, v, o0 + i), a0, square);
         b0 = term(q0, FloatVector.fromArray(F, v, o1 + i), b0, square);
         c0 = term(q0, FloatVector.fromArray(F, v, o2 + i), c0, square);
         d0 = term(q0, FloatVector.fromArray(F, v, o3 + i), d0, square);
+        FloatVector q1 = FloatVector.fromArray(F, q, i + L);
         a1 = term(q1, FloatVector.fromArray(F, v, o0 + i + L), a1, square);
         b1 = term(q1, FloatVector.fromArray(F, v, o1 + i + L), b1, square);
         c1 = term(q1, FloatVector.fromArray(F, v, o2 + i + L), c1, square);
         d1 = term(q1, FloatVector.fromArray(F, v, o3 + i + L), d1, square);
-        a2 = term(q2, FloatVector.fromArray(F, v, o0 + i + 2 * L), a2, square);
-        b2 = term(q2, FloatVector.fromArray(F, v, o1 + i + 2 * L), b2, square);
-        c2 = term(q2, FloatVector.fromArray(F, v, o2 + i + 2 * L), c2, square);
-        d2 = term(q2, FloatVector.fromArray(F, v, o3 + i + 2 * L), d2, square);
-        a3 = term(q3, FloatVector.fromArray(F, v, o0 + i + 3 * L), a3, square);
-        b3 = term(q3, FloatVector.fromArray(F, v, o1 + i + 3 * L), b3, square);
-        c3 = term(q3, FloatVector.fromArray(F, v, o2 + i + 3 * L), c3, square);
-        d3 = term(q3, FloatVector.fromArray(F, v, o3 + i + 3 * L), d3, square);
       }
-      out[j] = sumLanes(a0.add(a1).add(a2.add(a3)));
-      if (j + 1 < count) out[j + 1] = sumLanes(b0.add(b1).add(b2.add(b3)));
-      if (j + 2 < count) out[j + 2] = sumLanes(c0.add(c1).add(c2.add(c3)));
-      if (j + 3 < count) out[j + 3] = sumLanes(d0.add(d1).add(d2.add(d3)));
+      out[j] = sumLanes(a0.add(a1));
+      if (j + 1 < count) out[j + 1] = sumLanes(b0.add(b1));
+      if (j + 2 < count) out[j + 2] = sumLanes(c0.add(c1));
+      if (j + 3 < count) out[j + 3] = sumLanes(d0.add(d1));
     }
     return Math.min(j, count);
   }
