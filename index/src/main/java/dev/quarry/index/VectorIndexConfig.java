@@ -34,7 +34,7 @@ public record VectorIndexConfig(int dimension, Similarity similarity, VectorEnco
    * 60 keeps a margin over 0.95 there. Real embeddings, whose neighbours stand out more from the
    * rest, need far less: on 100,000 all-MiniLM-L6-v2 sentence embeddings (384 dimensions, dot
    * product) 3·k reached 0.936 at ef 10 (0.966 at ef 48), 4·k 0.957, 6·k 0.976, 10·k 0.991 and 20·k
-   * 0.996; at recall 0.95, 3·k and 4·k ran at 1.8–2.2× Lucene's float32 queries per second
+   * 0.996; at recall 0.95, 3·k and 4·k ran at 1.6–2.2× Lucene's float32 queries per second
    * (heap-resident codes; 1.3–1.8× mapped) where 60·k ran at 0.07× (docs/PERFORMANCE.md). Lower it
    * with {@link #withOversample} after measuring on your data (bench/run ann --encodings BINARY:4).
    *
