@@ -95,18 +95,10 @@ public final class BinaryScorer implements NodeScorer {
   private float score(long x0, long at, long factors) {
     int pc = Long.bitCount(x0);
     int weighted = weightedCount(x0, 0);
-    if (heap != null) {
-      for (int w = 1; w < words; w++) {
-        long x = heap[(int) at + w];
-        pc += Long.bitCount(x);
-        weighted += weightedCount(x, w);
-      }
-    } else {
-      for (int w = 1; w < words; w++) {
-        long x = segment.getAtIndex(LONG, at + w);
-        pc += Long.bitCount(x);
-        weighted += weightedCount(x, w);
-      }
+    for (int w = 1; w < words; w++) {
+      long x = word(at + w);
+      pc += Long.bitCount(x);
+      weighted += weightedCount(x, w);
     }
     float qs = twoLo * pc + twoStep * weighted - sumQ;
     float scale = Float.intBitsToFloat((int) factors);

@@ -72,19 +72,15 @@ public final class Int8Scorer implements NodeScorer {
   /** Loads one byte of every cache line of the batch's records, the correction's line included. */
   private void readAhead(int[] nodes, int count) {
     int sum = 0;
-    if (heap != null) {
-      for (int i = 0; i < count; i++) {
-        int at = nodes[i] * stride;
-        for (int j = 0; j < stride; j += LINE) sum += heap[at + j];
-        sum += heap[at + stride - 1];
-      }
-    } else {
-      for (int i = 0; i < count; i++) {
-        long at = (long) nodes[i] * stride;
-        for (int j = 0; j < stride; j += LINE) sum += segment.get(ValueLayout.JAVA_BYTE, at + j);
-        sum += segment.get(ValueLayout.JAVA_BYTE, at + stride - 1);
-      }
+    for (int i = 0; i < count; i++) {
+      long at = (long) nodes[i] * stride;
+      for (int j = 0; j < stride; j += LINE) sum += byteAt(at + j);
+      sum += byteAt(at + stride - 1);
     }
     touched = sum;
+  }
+
+  private byte byteAt(long at) {
+    return heap != null ? heap[(int) at] : segment.get(ValueLayout.JAVA_BYTE, at);
   }
 }
