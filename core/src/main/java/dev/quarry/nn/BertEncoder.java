@@ -1,5 +1,6 @@
 package dev.quarry.nn;
 
+import dev.quarry.kernels.Int8Matrix;
 import dev.quarry.kernels.PackedMatrix;
 import dev.quarry.kernels.PackedMatrix.Activation;
 import dev.quarry.kernels.TensorSupport;
@@ -41,6 +42,8 @@ public final class BertEncoder {
   private final TensorSupport ops;
   private final Parallel parallel;
   private final MemorySegment wordEmbeddings;
+  /** The word embeddings' codes where the model stores them so (then wordEmbeddings is null). */
+  private final Int8Matrix wordCodes;
   private final MemorySegment positionEmbeddings;
   private final MemorySegment typeEmbeddings;
   private final MemorySegment embeddingNormWeight;
@@ -59,36 +62,51 @@ public final class BertEncoder {
       int inner = config.intermediateSize();
       Layer layer = new Layer(
           packQkv(w, p + "attention.self.", ops, h),
-          ops.pack(w.get(p + "attention.output.dense.weight"), w.get(p + "attention.output.dense.bias"), h, h),
+          pack(w, p + "attention.output.dense", ops, h, h),
           w.get(p + "attention.output.LayerNorm.weight"), w.get(p + "attention.output.LayerNorm.bias"),
-          ops.pack(w.get(p + "intermediate.dense.weight"), w.get(p + "intermediate.dense.bias"), h, inner),
-          ops.pack(w.get(p + "output.dense.weight"), w.get(p + "output.dense.bias"), inner, h),
+          pack(w, p + "intermediate.dense", ops, h, inner),
+          pack(w, p + "output.dense", ops, inner, h),
           w.get(p + "output.LayerNorm.weight"), w.get(p + "output.LayerNorm.bias"));
       if (layer.qkv.packedBytes() > 0) {
         // The backend keeps its own copy: the mapped originals need not stay resident. (They
         // fault back in if anything reads them again, e.g. saving the model.)
         for (String name : new String[] {"attention.self.query", "attention.self.key",
             "attention.self.value", "attention.output.dense", "intermediate.dense", "output.dense"}) {
-          MemorySegment weight = w.get(p + name + ".weight");
+          Int8Matrix codes = w.int8(p + name + ".weight");
+          MemorySegment weight = codes != null ? codes.codes() : w.get(p + name + ".weight");
           if (weight.isMapped()) weight.unload();
         }
       }
       return layer;
     }
 
+    /** A linear layer, from its 8-bit codes where the model stores them so. */
+    private static PackedMatrix pack(BertWeights w, String name, TensorSupport ops, int k, int n) {
+      Int8Matrix codes = w.int8(name + ".weight");
+      MemorySegment bias = w.get(name + ".bias");
+      return codes != null ? ops.pack(codes, bias) : ops.pack(w.get(name + ".weight"), bias, k, n);
+    }
+
     /** Q, K and V side by side, {@code [h, 3h]}: one GEMM instead of three. */
     private static PackedMatrix packQkv(BertWeights w, String prefix, TensorSupport ops, int h) {
       // An automatic arena: a backend that packs copies it and drops it, the scalar one keeps it.
       Arena arena = Arena.ofAuto();
-      MemorySegment weight = arena.allocate(4L * h * 3 * h, 64);
-      MemorySegment bias = arena.allocate(4L * 3 * h, 64);
       String[] names = {"query", "key", "value"};
+      Int8Matrix[] codes = new Int8Matrix[3];
+      for (int part = 0; part < 3; part++) codes[part] = w.int8(prefix + names[part] + ".weight");
+      MemorySegment bias = arena.allocate(4L * 3 * h, 64);
+      for (int part = 0; part < 3; part++) {
+        MemorySegment.copy(w.get(prefix + names[part] + ".bias"), 0, bias, 4L * part * h, 4L * h);
+      }
+      if (codes[0] != null && codes[1] != null && codes[2] != null) {
+        return ops.pack(Int8Matrix.sideBySide(arena, codes), bias);
+      }
+      MemorySegment weight = arena.allocate(4L * h * 3 * h, 64);
       for (int part = 0; part < 3; part++) {
         MemorySegment src = w.get(prefix + names[part] + ".weight");
         for (int p = 0; p < h; p++) {
           MemorySegment.copy(src, 4L * p * h, weight, 4L * (p * 3L * h + (long) part * h), 4L * h);
         }
-        MemorySegment.copy(w.get(prefix + names[part] + ".bias"), 0, bias, 4L * part * h, 4L * h);
       }
       return ops.pack(weight, bias, h, 3 * h);
     }
@@ -117,7 +135,9 @@ public final class BertEncoder {
     this.config = weights.config();
     this.ops = ops;
     this.parallel = parallel;
-    this.wordEmbeddings = weights.get("embeddings.word_embeddings.weight");
+    // An int8 table is widened a row per token, not at load: 4× less memory for the largest tensor.
+    this.wordCodes = weights.int8("embeddings.word_embeddings.weight");
+    this.wordEmbeddings = wordCodes == null ? weights.get("embeddings.word_embeddings.weight") : null;
     this.positionEmbeddings = weights.get("embeddings.position_embeddings.weight");
     this.typeEmbeddings = weights.get("embeddings.token_type_embeddings.weight");
     this.embeddingNormWeight = weights.get("embeddings.LayerNorm.weight");
@@ -228,7 +248,11 @@ public final class BertEncoder {
     int h = config.hiddenSize();
     for (int s = 0; s < batch.sequenceCount(); s++) {
       for (int p = 0, t = batch.start(s); p < batch.length(s); p++, t++) {
-        MemorySegment.copy(wordEmbeddings, BertWeights.FLOAT, 4L * batch.ids()[t] * h, x, t * h, h);
+        if (wordCodes != null) {
+          wordCodes.row(batch.ids()[t], x, t * h);
+        } else {
+          MemorySegment.copy(wordEmbeddings, BertWeights.FLOAT, 4L * batch.ids()[t] * h, x, t * h, h);
+        }
         addRow(x, t * h, typeEmbeddings, batch.typeIds()[t]);
         addRow(x, t * h, positionEmbeddings, p);
       }

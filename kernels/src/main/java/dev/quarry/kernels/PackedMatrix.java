@@ -10,7 +10,9 @@ import java.lang.foreign.MemorySegment;
  * <p>The Panama backend copies {@code b} into column panels of {@link #columnBlock()} columns
  * (row {@code p} of a panel is {@code columnBlock} contiguous floats, the last panel padded with
  * zeros), so that the GEMM's inner loop reads one contiguous stream instead of a strided segment.
- * The scalar backend keeps the segment as it is.
+ * Packed from an {@link Int8Matrix}, the panels hold the codes instead (a quarter of the bytes),
+ * with each panel column's zero point and scale, and the GEMM widens one slice of a panel at a
+ * time. The scalar backend keeps the segment as it is (an int8 matrix widened to floats).
  */
 public final class PackedMatrix {
 
@@ -23,9 +25,26 @@ public final class PackedMatrix {
   final float[] panels;
   /** The bias as floats, zeros where there is none. */
   final float[] biasValues;
+  /** Packed from int8: the codes in the layout of {@link #panels} (which is null), else null. */
+  final Codes codes;
+
+  /**
+   * Signed codes in panels ({@link Int8Matrix#signedCode}), and per panel column (padding
+   * included, where both are 0) the zero point as a float and the scale.
+   */
+  record Codes(byte[] panels, float[] zeros, float[] scales) {}
 
   PackedMatrix(int rows, int columns, int columnBlock, MemorySegment source, MemorySegment bias,
       float[] panels, float[] biasValues) {
+    this(rows, columns, columnBlock, source, bias, panels, biasValues, null);
+  }
+
+  PackedMatrix(int rows, int columns, int columnBlock, float[] biasValues, Codes codes) {
+    this(rows, columns, columnBlock, null, null, null, biasValues, codes);
+  }
+
+  private PackedMatrix(int rows, int columns, int columnBlock, MemorySegment source,
+      MemorySegment bias, float[] panels, float[] biasValues, Codes codes) {
     this.rows = rows;
     this.columns = columns;
     this.columnBlock = columnBlock;
@@ -33,6 +52,7 @@ public final class PackedMatrix {
     this.bias = bias;
     this.panels = panels;
     this.biasValues = biasValues;
+    this.codes = codes;
   }
 
   /** {@code k}: the inner dimension, rows of {@code b}. */
@@ -56,6 +76,9 @@ public final class PackedMatrix {
 
   /** Bytes held besides the source segment (the packed copy): for memory accounting. */
   public long packedBytes() {
+    if (codes != null) {
+      return codes.panels.length + (long) (codes.zeros.length + codes.scales.length) * Float.BYTES;
+    }
     return panels == null ? 0 : (long) panels.length * Float.BYTES;
   }
 

@@ -52,10 +52,18 @@ final class PanamaTensorSupport implements TensorSupport {
   }
 
   @Override
+  public PackedMatrix pack(Int8Matrix b, MemorySegment bias) {
+    if (bias != null) {
+      Bounds.segment("bias", bias, b.columns());
+    }
+    return PanamaPackedMatmul.pack(b, bias);
+  }
+
+  @Override
   public void matmul(float[] a, int aOffset, int m, PackedMatrix b, PackedMatrix.Activation act,
       float[] c, int cOffset, int from, int to) {
     Bounds.packedMatmul(a, aOffset, m, b, c, cOffset, from, to);
-    if (b.panels == null) {
+    if (b.panels == null && b.codes == null) {
       throw new IllegalArgumentException("b was packed by another backend");
     }
     PanamaPackedMatmul.matmul(a, aOffset, m, b, act, c, cOffset, from, to);

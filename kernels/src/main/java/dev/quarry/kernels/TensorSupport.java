@@ -1,5 +1,6 @@
 package dev.quarry.kernels;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -29,6 +30,18 @@ public interface TensorSupport {
    * @param bias {@code n} floats, or {@code null} for none
    */
   PackedMatrix pack(MemorySegment b, MemorySegment bias, int k, int n);
+
+  /**
+   * {@link #pack(MemorySegment, MemorySegment, int, int)} for a matrix of 8-bit codes: the GEMM
+   * then gives the same bits as over the {@link Int8Matrix#dequantize dequantized} matrix. A backend
+   * may keep the codes instead of floats (the Panama one does, in a quarter of the memory); by
+   * default the matrix is widened to floats once, here.
+   *
+   * @param bias {@code b.columns()} floats, or {@code null} for none
+   */
+  default PackedMatrix pack(Int8Matrix b, MemorySegment bias) {
+    return pack(b.dequantize(Arena.ofAuto()), bias, b.rows(), b.columns());
+  }
 
   /**
    * {@code c[i][j] = act(a[i]·b[:, j] + bias[j])} for rows {@code [0, m)} and columns

@@ -11,11 +11,12 @@ import java.util.Random;
  *
  * <p>Run after {@code mvn -pl kernels test-compile}: {@code java --add-modules
  * jdk.incubator.vector -cp kernels/target/classes:kernels/target/test-classes
- * dev.quarry.kernels.MatmulThroughput [packed|vector]}
+ * dev.quarry.kernels.MatmulThroughput [packed|vector|int8]}; {@code int8} times packed fp32 weights
+ * against the same weights packed as uint8 codes.
  */
 public final class MatmulThroughput {
 
-  private static final int[][] SHAPES = {{128, 384, 384}, {128, 384, 1536}, {16, 384, 384},
+  private static final int[][] SHAPES = {{64, 384, 1152}, {64, 384, 1536}, {64, 1536, 384}, {128, 384, 384}, {128, 384, 1536}, {16, 384, 384},
       {128, 1536, 384}, {1, 384, 1536}, {4096, 384, 1536}, {16, 384, 1536}};
 
   private MatmulThroughput() {}
@@ -25,7 +26,12 @@ public final class MatmulThroughput {
     TensorSupport panama = KernelProvider.lookup("panama");
     boolean quick = args.length > 0 && args[0].equals("packed");
     boolean noScalar = args.length > 0 && args[0].equals("vector");
+    boolean int8 = args.length > 0 && args[0].equals("int8");
     System.out.printf("fma peak %.1f GFLOP/s%n", peak());
+    if (int8) {
+      int8(panama);
+      return;
+    }
     System.out.printf("%-18s %10s %10s %10s %8s%n", "m,k,n", "scalar", "panama", "packed",
         "ratio");
     for (int[] shape : SHAPES) {
@@ -45,6 +51,28 @@ public final class MatmulThroughput {
         double q = packedGflops(panama, a, m, packed, c, 2.0);
         System.out.printf("%-18s %10.2f %10.2f %10.2f %7.1fx%n", m + "," + k + "," + n, s, p, q,
             q / (noScalar ? p : s));
+      }
+    }
+  }
+
+  private static void int8(TensorSupport panama) {
+    System.out.printf("%-18s %10s %10s %8s%n", "m,k,n", "fp32", "int8", "ratio");
+    for (int[] shape : SHAPES) {
+      int m = shape[0], k = shape[1], n = shape[2];
+      try (Arena arena = Arena.ofConfined()) {
+        Random random = new Random(42);
+        MemorySegment codes = arena.allocate((long) k * n);
+        for (long i = 0; i < codes.byteSize(); i++) {
+          codes.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
+        }
+        float[] scales = new float[n];
+        java.util.Arrays.fill(scales, 0.01f);
+        Int8Matrix b = new Int8Matrix(codes, true, scales, new int[n], k, n);
+        float[] a = randomFloats(random, m * k);
+        float[] c = new float[m * n];
+        double fp32 = packedGflops(panama, a, m, panama.pack(b.dequantize(arena), null, k, n), c, 2.0);
+        double q = packedGflops(panama, a, m, panama.pack(b, null), c, 2.0);
+        System.out.printf("%-18s %10.2f %10.2f %7.2fx%n", m + "," + k + "," + n, fp32, q, q / fp32);
       }
     }
   }

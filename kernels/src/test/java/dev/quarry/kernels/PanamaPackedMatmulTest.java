@@ -130,6 +130,69 @@ class PanamaPackedMatmulTest {
     assertArrayEquals(bits(four), bits(one), "4-row against 1-row kernel");
   }
 
+  /**
+   * Int8 weights kept as codes give the bits of the same GEMM over the weights widened at load, on
+   * every shape class (partial panels, depths over {@link PanamaPackedMatmul#KC}, row tails), for
+   * uint8 and int8 codes with a zero point and scale per column; and the scalar backend agrees.
+   */
+  @Test
+  void int8CodesGiveTheBitsOfTheirDequantizedFloats() {
+    int[][] shapes = {{1, 1, 1}, {3, 17, 33}, {16, 384, 1152}, {49, 300, 65}, {5, 1536, 384},
+        {2, 129, 211}};
+    for (boolean unsigned : new boolean[] {true, false}) {
+      for (int[] shape : shapes) {
+        int m = shape[0], k = shape[1], n = shape[2];
+        try (Arena arena = Arena.ofConfined()) {
+          Int8Matrix b = randomCodes(arena, k, n, unsigned);
+          MemorySegment bias = TestData.segment(arena, TestData.floats(random, n, 1f),
+              TestData.Placement.ALIGNED);
+          MemorySegment widened = b.dequantize(arena);
+          float[] a = TestData.floats(random, m * k, 1f);
+          String name = (unsigned ? "uint8 " : "int8 ") + "m=" + m + " k=" + k + " n=" + n;
+          for (PackedMatrix.Activation act : PackedMatrix.Activation.values()) {
+            float[] expected = new float[m * n], c = new float[m * n];
+            panama.matmul(a, 0, m, panama.pack(widened, bias, k, n), act, expected, 0, 0, n);
+            panama.matmul(a, 0, m, panama.pack(b, bias), act, c, 0, 0, n);
+            assertArrayEquals(bits(expected), bits(c), name + " " + act);
+            float[] oracle = new float[m * n], scalarCodes = new float[m * n];
+            scalar.matmul(a, 0, m, scalar.pack(widened, bias, k, n), act, oracle, 0, 0, n);
+            scalar.matmul(a, 0, m, scalar.pack(b, bias), act, scalarCodes, 0, 0, n);
+            assertArrayEquals(bits(oracle), bits(scalarCodes), "scalar " + name + " " + act);
+            for (int i = 0; i < c.length; i++) {
+              assertEquals(oracle[i], c[i], 1e-4f * (1 + Math.abs(oracle[i])) * Math.sqrt(k),
+                  name + " " + act + " against the scalar oracle at " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void int8CodesTakeAQuarterOfTheFloatPanels() {
+    try (Arena arena = Arena.ofConfined()) {
+      Int8Matrix b = randomCodes(arena, 384, 1536, true);
+      long floats = panama.pack(b.dequantize(arena), null, 384, 1536).packedBytes();
+      long codes = panama.pack(b, null).packedBytes();
+      assertEquals(384L * 1536 * Float.BYTES, floats);
+      assertEquals(384L * 1536 + 2L * 1536 * Float.BYTES, codes);
+    }
+  }
+
+  private Int8Matrix randomCodes(Arena arena, int k, int n, boolean unsigned) {
+    MemorySegment codes = arena.allocate((long) k * n);
+    for (long i = 0; i < codes.byteSize(); i++) {
+      codes.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
+    }
+    float[] scales = new float[n];
+    int[] zeros = new int[n];
+    for (int j = 0; j < n; j++) {
+      scales[j] = 0.001f + random.nextFloat() * 0.02f;
+      zeros[j] = unsigned ? random.nextInt(256) : random.nextInt(256) - 128;
+    }
+    return new Int8Matrix(codes, unsigned, scales, zeros, k, n);
+  }
+
   @Test
   void columnRangesMustBeWholeBlocks() {
     try (Arena arena = Arena.ofConfined()) {

@@ -1,6 +1,7 @@
 package dev.quarry.model.onnx;
 
 import dev.quarry.model.BertConfig;
+import dev.quarry.kernels.Int8Matrix;
 import dev.quarry.model.BertWeights;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -18,9 +19,9 @@ import java.util.regex.Pattern;
  *
  * <p>Named initializers hold the embeddings, biases and LayerNorms. The six weight matrices of each
  * layer are anonymous ({@code onnx::MatMul_<k>}, stored {@code [in, out]}) and are found through the
- * MatMul node that reads them. fp32 tensors stay in the file's mapping; int8 ones
- * ({@code <w>_quantized} with {@code <w>_scale} and {@code <w>_zero_point}) are dequantized into the
- * arena. The head count and LayerNorm epsilon, which no initializer records, are read from the
+ * MatMul node that reads them. fp32 tensors stay in the file's mapping, and so do the codes of
+ * int8 ones ({@code <w>_quantized} with {@code <w>_scale} and {@code <w>_zero_point}), read as
+ * {@link Int8Matrix}es. The head count and LayerNorm epsilon, which no initializer records, are read from the
  * constants the graph divides the attention scores by and adds to the variance.
  */
 public final class OnnxBertReader {
@@ -29,18 +30,24 @@ public final class OnnxBertReader {
 
   private OnnxBertReader() {}
 
-  /** The weights of {@code file}, mapped or dequantized into {@code arena}. */
+  /** The weights of {@code file}, mapped in {@code arena}. */
   public static BertWeights read(Path file, Arena arena, BertConfig knownConfig) throws IOException {
     OnnxFile onnx = OnnxFile.open(file, arena);
     Map<String, OnnxNode> nodesByName = new HashMap<>();
     for (OnnxNode node : onnx.nodes()) nodesByName.put(node.name(), node);
     BertConfig config = knownConfig != null ? knownConfig : inferConfig(onnx, nodesByName);
     Map<String, MemorySegment> tensors = new HashMap<>();
+    Map<String, Int8Matrix> quantized = new HashMap<>();
     for (BertConfig.Parameter p : config.parameters()) {
       String stored = p.isLinearWeight() ? matMulWeightName(onnx, nodesByName, p.name()) : p.name();
-      tensors.put(p.name(), floats(onnx, stored, arena));
+      OnnxTensor t = onnx.initializers().get(stored);
+      if (t != null && t.dataType() == OnnxTensor.FLOAT) {
+        tensors.put(p.name(), t.data());
+      } else {
+        quantized.put(p.name(), codes(onnx, stored));
+      }
     }
-    return new BertWeights(config, tensors, file.toString());
+    return new BertWeights(config, tensors, quantized, file.toString());
   }
 
   private static BertConfig inferConfig(OnnxFile onnx, Map<String, OnnxNode> nodes) {
@@ -114,9 +121,8 @@ public final class OnnxBertReader {
         + " for " + parameter + "; this is not a Hugging Face BERT export");
   }
 
-  private static MemorySegment floats(OnnxFile onnx, String name, Arena arena) {
-    OnnxTensor t = onnx.initializers().get(name);
-    if (t != null && t.dataType() == OnnxTensor.FLOAT) return t.data();
+  /** An int8 or uint8 tensor with its scale and zero point, per tensor or per column (the last dimension). */
+  private static Int8Matrix codes(OnnxFile onnx, String name) {
     String base = name.endsWith("_quantized") ? name.substring(0, name.length() - "_quantized".length()) : name;
     OnnxTensor q = onnx.initializers().get(base + "_quantized");
     OnnxTensor scale = onnx.initializers().get(base + "_scale");
@@ -125,25 +131,19 @@ public final class OnnxBertReader {
       throw new IllegalArgumentException(onnx.path() + ": tensor \"" + name + "\" is missing or has"
           + " an unsupported type (fp32, or int8/uint8 with scale and zero point, are supported)");
     }
-    return dequantize(onnx, q, scale, zero, arena);
-  }
-
-  /** {@code (q - zero) * scale}, per tensor or per output column (the last dimension). */
-  private static MemorySegment dequantize(OnnxFile onnx, OnnxTensor q, OnnxTensor scale,
-      OnnxTensor zero, Arena arena) {
     boolean signed = q.dataType() == OnnxTensor.INT8;
     if (!signed && q.dataType() != OnnxTensor.UINT8) {
       throw new IllegalArgumentException(onnx.path() + ": " + q.name() + " has ONNX type "
           + q.dataType() + " (int8 and uint8 are supported)");
     }
-    long count = q.elementCount();
-    int columns = (int) q.dims()[q.dims().length - 1];
+    long[] dims = q.dims();
+    int columns = dims.length == 0 ? 1 : (int) dims[dims.length - 1];
     long perColumn = scale.elementCount();
-    if (perColumn != 1 && perColumn != columns) {
-      throw new IllegalArgumentException(onnx.path() + ": " + scale.name() + " has "
-          + perColumn + " scales for " + columns + " columns");
+    if ((perColumn != 1 && perColumn != columns) || zero.elementCount() != perColumn) {
+      throw new IllegalArgumentException(onnx.path() + ": " + scale.name() + " and "
+          + zero.name() + " have " + perColumn + " and " + zero.elementCount() + " values for "
+          + columns + " columns (expected 1 or " + columns + " of each)");
     }
-    MemorySegment out = arena.allocate(4 * count, 64);
     float[] scales = new float[columns];
     int[] zeros = new int[columns];
     for (int c = 0; c < columns; c++) {
@@ -151,13 +151,12 @@ public final class OnnxBertReader {
       scales[c] = scale.data().get(BertWeights.FLOAT, 4L * i);
       zeros[c] = toInt(zero.data().get(ValueLayout.JAVA_BYTE, i), zero.dataType() == OnnxTensor.INT8);
     }
-    MemorySegment src = q.data();
-    for (long i = 0; i < count; i++) {
-      int c = (int) (i % columns);
-      int v = toInt(src.get(ValueLayout.JAVA_BYTE, i), signed);
-      out.setAtIndex(BertWeights.FLOAT, i, (v - zeros[c]) * scales[c]);
+    long rows = columns == 0 ? 0 : q.elementCount() / columns;
+    try {
+      return new Int8Matrix(q.data(), !signed, scales, zeros, Math.toIntExact(rows), columns);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw new IllegalArgumentException(onnx.path() + ": " + q.name() + ": " + e.getMessage(), e);
     }
-    return out;
   }
 
   private static int toInt(byte b, boolean signed) {
