@@ -11,9 +11,9 @@ import dev.quarry.nn.TokenBatch;
 import java.util.Arrays;
 
 /**
- * {@link AbBench}'s {@code encoder}: Quarry's CPU encoder forward pass (all-MiniLM-L6-v2, fp32)
- * on one of {@code bench/run encoder}'s workloads, as many calls as fill about a second, timed per
- * call.
+ * {@link AbBench}'s {@code encoder}: Quarry's CPU encoder forward pass (all-MiniLM-L6-v2 fp32
+ * unless a model is named) on one of {@code bench/run encoder}'s workloads, as many calls as fill
+ * about a second, timed per call.
  */
 public final class EncoderTask {
 
@@ -21,10 +21,11 @@ public final class EncoderTask {
 
   private EncoderTask() {}
 
-  /** {@code WORKLOAD THREADS}: a {@link Workload} name, and the encoder's thread count. */
+  /** {@code WORKLOAD THREADS [MODEL]}: a {@link Workload} name, the encoder's thread count, a model. */
   public static Object setup(String[] args) throws Exception {
-    if (args.length != 2) {
-      throw new IllegalArgumentException("encoder takes WORKLOAD THREADS, e.g. BATCH_32X128 2");
+    if (args.length != 2 && args.length != 3) {
+      throw new IllegalArgumentException("encoder takes WORKLOAD THREADS [MODEL], e.g. BATCH_32X128 2"
+          + " or LATENCY_1X16 1 all-MiniLM-L6-v2-q");
     }
     Workload workload;
     try {
@@ -39,7 +40,7 @@ public final class EncoderTask {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("THREADS is \"" + args[1] + "\", not a number");
     }
-    EncoderModel model = Models.load("all-MiniLM-L6-v2");
+    EncoderModel model = Models.load(args.length == 3 ? args[2] : "all-MiniLM-L6-v2");
     int[][] ids = EncoderWorkloads.ids(workload, Models.configure(model.tokenizer(), 512));
     int[][] types = new int[ids.length][];
     for (int i = 0; i < ids.length; i++) types[i] = new int[ids[i].length];
