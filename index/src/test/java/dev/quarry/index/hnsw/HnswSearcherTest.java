@@ -1,0 +1,75 @@
+package dev.quarry.index.hnsw;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The greedy descent through the upper levels. */
+class HnswSearcherTest {
+
+  private static final int N = 3_000;
+  private static final int DIM = 12;
+
+  @Test
+  void descentScoresEachNodeOnceAndEndsWhereAPlainGreedyWalkDoes() {
+    Random random = new Random(11);
+    float[][] vectors = new float[N][];
+    for (int i = 0; i < N; i++) vectors[i] = gaussian(random);
+    ScorerSource source = node -> other -> dot(vectors[node], vectors[other]);
+    HnswGraph graph = new HnswGraph(6, N);
+    HnswBuilder builder = new HnswBuilder(graph, source, 40, 3);
+    for (int node = 0; node < N; node++) builder.insert(node, N);
+    assertTrue(graph.maxLevel() >= 2, "the test needs a few upper levels");
+
+    HnswSearcher searcher = new HnswSearcher(graph);
+    int entry = graph.entryNode();
+    for (int q = 0; q < 200; q++) {
+      float[] query = gaussian(random);
+      Map<Integer, Integer> scored = new HashMap<>();
+      NodeScorer counting = node -> {
+        scored.merge(node, 1, Integer::sum);
+        return dot(query, vectors[node]);
+      };
+      long reached = searcher.descend(counting, entry, counting.score(entry), graph.maxLevel(), 0, N);
+      scored.forEach((node, times) -> assertEquals(1, times, "node " + node + " scored " + times + " times"));
+      assertEquals(greedy(graph, query, vectors, entry), NodeHeap.nodeOf(reached), "query " + q);
+    }
+  }
+
+  /** The descent without marks: every neighbour scored at every step. */
+  private static int greedy(HnswGraph graph, float[] query, float[][] vectors, int entry) {
+    int[] list = new int[graph.maxConn0];
+    float best = dot(query, vectors[entry]);
+    for (int level = graph.maxLevel(); level > 0; level--) {
+      for (boolean moved = true; moved; ) {
+        moved = false;
+        int n = graph.neighbors(entry, level, list);
+        for (int i = 0; i < n; i++) {
+          float s = dot(query, vectors[list[i]]);
+          if (s > best || (s == best && list[i] < entry)) {
+            best = s;
+            entry = list[i];
+            moved = true;
+          }
+        }
+      }
+    }
+    return entry;
+  }
+
+  private static float[] gaussian(Random random) {
+    float[] v = new float[DIM];
+    for (int i = 0; i < DIM; i++) v[i] = (float) random.nextGaussian();
+    return v;
+  }
+
+  private static float dot(float[] a, float[] b) {
+    float s = 0;
+    for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+    return s;
+  }
+}
