@@ -1,7 +1,7 @@
 package dev.quarry.model.onnx;
 
-import dev.quarry.model.BertConfig;
 import dev.quarry.kernels.Int8Matrix;
+import dev.quarry.model.BertConfig;
 import dev.quarry.model.BertWeights;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * layer are anonymous ({@code onnx::MatMul_<k>}, stored {@code [in, out]}) and are found through the
  * MatMul node that reads them. fp32 tensors stay in the file's mapping, and so do the codes of
  * int8 ones ({@code <w>_quantized} with {@code <w>_scale} and {@code <w>_zero_point}), read as
- * {@link Int8Matrix}es. The head count and LayerNorm epsilon, which no initializer records, are read from the
- * constants the graph divides the attention scores by and adds to the variance.
+ * {@link Int8Matrix}es. The head count and LayerNorm epsilon, which no initializer records, are
+ * read from the constants the graph divides the attention scores by and adds to the variance.
  */
 public final class OnnxBertReader {
 
