@@ -58,6 +58,13 @@ public final class ModelMemory {
       return;
     }
     List<String> models = args.length > 0 ? List.of(args) : DEFAULT_MODELS;
+    for (String model : models) {
+      if (BuiltinModels.find(model).isEmpty()) {
+        System.err.println("bench/run memory: unknown model \"" + model + "\"; name built-in models,"
+            + " e.g. " + String.join(" ", DEFAULT_MODELS));
+        System.exit(2);
+      }
+    }
     System.out.printf(Locale.ROOT, "%-20s %-12s %9s %9s %9s %9s %9s %9s %7s%n", "model", "engine",
         "file MiB", "heap", "native", "RssFile", "RssAnon", "resident", "/file");
     StringBuilder last = new StringBuilder("memory: quarry-resident/file");
