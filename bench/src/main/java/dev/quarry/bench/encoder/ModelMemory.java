@@ -14,6 +14,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
+import java.lang.ref.Reference;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -131,8 +132,7 @@ public final class ModelMemory {
     long[] after = measure();
     System.out.println("growth " + Files.size(onnx) + " " + (after[0] - before[0]) + " "
         + (after[1] - before[1]) + " " + (after[2] - before[2]) + " " + (after[3] - before[3]));
-    // Reachable until measured.
-    if (keep.hashCode() == 42) System.out.print("");
+    Reference.reachabilityFence(keep);
   }
 
   /** Heap used after a full GC, native (direct) bytes, RssFile and RssAnon in bytes. */
