@@ -132,7 +132,7 @@ public final class HnswSearcher {
       epoch = 0;
     }
     if (++epoch == 0) {
-      // Every 255 searches: a pass over a byte per node.
+      // Every 255 epochs (a search takes two: descent, level 0): a pass over a byte per node.
       java.util.Arrays.fill(visited, (byte) 0);
       epoch = 1;
     }
