@@ -59,6 +59,8 @@ public final class HnswIndex implements AutoCloseable {
   private int unchecked;
   private final List<StoredFile> mapped;
   private volatile boolean closed;
+  /** What {@link #visitedCount} reports, one slot per searching thread. */
+  private final ThreadLocal<int[]> visited = ThreadLocal.withInitial(() -> new int[1]);
 
   HnswIndex(VectorIndexConfig config, State state, List<StoredFile> mapped) {
     this.config = config;
@@ -217,7 +219,7 @@ public final class HnswIndex implements AutoCloseable {
         passing = 0;
         for (int node = 0; node < limit; node++) if (!ids.isDeleted(node) && filter.accepts(ids.idOf(node))) passing++;
       }
-      if (passing <= k) return FlatIndex.exactSearch(s.data.exact(q), limit, k, ids, filter, config.similarity());
+      if (passing <= k) return exactSearch(s, q, k, filter, 0);
       visitLimit = passing;
     }
     IntPredicate accept = filter == null
@@ -226,7 +228,8 @@ public final class HnswIndex implements AutoCloseable {
     int beam = config.beamWidth(k, ef);
     HnswSearcher searcher = s.searchers.get();
     searcher.search(s.data.traversal(q), beam, accept, limit, visitLimit);
-    if (searcher.incomplete()) return FlatIndex.exactSearch(s.data.exact(q), limit, k, ids, filter, config.similarity());
+    if (searcher.incomplete()) return exactSearch(s, q, k, filter, searcher.visitedCount());
+    visited.get()[0] = searcher.visitedCount();
     int[] nodes = new int[beam];
     float[] scores = new float[beam];
     int n = searcher.results(nodes, scores);
@@ -234,6 +237,28 @@ public final class HnswIndex implements AutoCloseable {
     List<SearchHit> hits = new ArrayList<>(Math.min(k, n));
     for (int i = 0; i < Math.min(k, n); i++) hits.add(new SearchHit(ids.idOf(nodes[i]), scores[i]));
     return hits;
+  }
+
+  /** A filtered search done exactly, after {@code scored} nodes of a graph search that gave up. */
+  private List<SearchHit> exactSearch(State s, float[] q, int k, IdFilter filter, int scored) {
+    NodeScorer exact = s.data.exact(q);
+    int[] count = visited.get();
+    count[0] = scored;
+    NodeScorer counted = node -> {
+      count[0]++;
+      return exact.score(node);
+    };
+    return FlatIndex.exactSearch(counted, s.data.floats.size(), k, s.ids, filter, config.similarity());
+  }
+
+  /**
+   * How many stored vectors the calling thread's last {@link #search} on this index scored: the
+   * graph nodes of a graph search (not the shortlist a quantized index rescores, which is at most
+   * its beam width), every accepted node of an exact one. It is the work a beam width costs, and
+   * what Lucene reports as its visited count.
+   */
+  public int visitedCount() {
+    return visited.get()[0];
   }
 
   /** Exact scores for the shortlist, sorted best first (ties by ordinal). */

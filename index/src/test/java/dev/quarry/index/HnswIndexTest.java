@@ -306,6 +306,34 @@ class HnswIndexTest {
   }
 
   @Test
+  void visitedCountIsTheWorkOfTheCallingThreadsLastSearch() throws Exception {
+    float[][] base = mixture(N, DIM, 7);
+    float[][] queries = mixture(30, DIM, 8);
+    try (HnswIndex index = HnswIndex.create(VectorIndexConfig.of(DIM, Similarity.DOT_PRODUCT))) {
+      index.addAll(ids(N), base, 1);
+      long narrow = 0;
+      long wide = 0;
+      for (float[] q : queries) {
+        index.search(q, 10, 10, null);
+        int atTen = index.visitedCount();
+        assertTrue(atTen >= 10 && atTen < N / 2, "ef 10 scored " + atTen + " of " + N);
+        narrow += atTen;
+        index.search(q, 10, 200, null);
+        wide += index.visitedCount();
+      }
+      assertTrue(wide > 2 * narrow, "ef 200 scored " + wide + " nodes in all, ef 10 " + narrow);
+      // Searched exactly: only the three ids that are in the index are scored.
+      index.search(queries[0], 10, 100, IdFilter.ofIds(1003, 1500, 2999, 77));
+      assertEquals(3, index.visitedCount());
+      // Another thread's searches do not change this thread's count.
+      Thread other = new Thread(() -> index.search(queries[1], 10, 200, null));
+      other.start();
+      other.join();
+      assertEquals(3, index.visitedCount());
+    }
+  }
+
+  @Test
   void badInputIsRefusedAndNothingIsAdded() {
     VectorIndexConfig config = VectorIndexConfig.of(4, Similarity.COSINE);
     try (HnswIndex index = HnswIndex.create(config)) {

@@ -26,7 +26,9 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.ScoreDoc;
@@ -36,7 +38,8 @@ import org.apache.lucene.store.MMapDirectory;
 /**
  * Recall@k against queries per second for Quarry's HNSW and Lucene's, on the same vectors, M,
  * beam width, similarity and build threads, after exact ground truth; the systems take turns at
- * each beam width, so that they are timed under the same load. Prints a table and, last,
+ * each beam width, so that they are timed under the same load. Prints a table (with the vectors
+ * each system scores per query: Lucene's visited count and {@link HnswIndex#visitedCount}) and, last,
  * {@code ann: quarry/lucene qps-at-recall-0.95=<ratio> build-time=<ratio>}.
  *
  * <p>Options: {@code --base B.fvecs --queries Q.fvecs} (default {@code --data minilm}: 100,000 MiniLM
@@ -54,7 +57,8 @@ public final class AnnBench {
   /** Timed passes over the queries per system and beam width: the median counts (a best of three still swung by 30 %). */
   private static final int ROUNDS = 7;
 
-  record Point(int ef, double recall, double qps) {}
+  /** One beam width of one system: recall@k, queries per second, and vectors scored per query. */
+  record Point(int ef, double recall, double qps, double nodes) {}
 
   public static void main(String[] args) throws Exception {
     Path base = null, queries = null;
@@ -120,7 +124,7 @@ public final class AnnBench {
     List<AutoCloseable> open = new ArrayList<>();
     try {
       List<String> names = new ArrayList<>();
-      List<SearcherAt> systems = new ArrayList<>();
+      List<Engine> systems = new ArrayList<>();
       List<Double> builds = new ArrayList<>();
       List<Long> sizes = new ArrayList<>();
       {
@@ -135,13 +139,15 @@ public final class AnnBench {
         IndexSearcher searcher = new IndexSearcher(reader);
         final int kk = k;
         names.add("lucene float32");
-        systems.add(ef -> query -> {
+        LeafReader leaf = reader.leaves().getFirst().reader();
+        AcceptDocs all = AcceptDocs.fromLiveDocs(null, leaf.maxDoc());
+        systems.add(new Engine(ef -> query -> {
           TopDocs top = searcher.search(new KnnFloatVectorQuery("v", query, ef), kk);
           int[] ids = new int[top.scoreDocs.length];
           int i = 0;
           for (ScoreDoc sd : top.scoreDocs) ids[i++] = sd.doc;
           return ids;
-        });
+        }, (query, ef) -> leaf.searchNearestVectors("v", query, ef, all, Integer.MAX_VALUE).totalHits.value()));
         System.out.printf(Locale.ROOT, "built lucene float32 in %.2f s%n", builds.getLast());
       }
       for (EncodingSpec spec : specs) {
@@ -166,12 +172,15 @@ public final class AnnBench {
           sizes.add(bytes(dir));
           final int kk = k;
           names.add(label + (r == Residency.MAPPED ? "" : " [" + r.name().toLowerCase(Locale.ROOT) + "]"));
-          systems.add(ef -> query -> {
+          systems.add(new Engine(ef -> query -> {
             List<SearchHit> hits = index.search(query, kk, ef, null);
             int[] out = new int[hits.size()];
             for (int i = 0; i < out.length; i++) out[i] = (int) hits.get(i).id();
             return out;
-          });
+          }, (query, ef) -> {
+            index.search(query, kk, ef, null);
+            return index.visitedCount();
+          }));
         }
       }
       List<List<Point>> curves = sweep(q, truth, k, systems);
@@ -222,15 +231,24 @@ public final class AnnBench {
     Searcher at(int ef);
   }
 
+  /** How many vectors a search with beam width {@code ef} scores, counted by the engine itself. */
+  interface Visits {
+    long count(float[] query, int ef) throws IOException;
+  }
+
+  /** A system under test: its timed search, and an untimed one that counts its work. */
+  record Engine(SearcherAt searcher, Visits visits) {}
+
   /**
    * Recall and queries per second of every system at every ef. The systems take turns at each ef
    * ({@link #ROUNDS} rounds, the median time kept), so that a change in the machine's load, which on
-   * a shared machine can halve a rate within minutes, falls on all of them alike.
+   * a shared machine can halve a rate within minutes, falls on all of them alike. Vectors scored
+   * are counted in a pass of their own, after the timed ones.
    */
-  private static List<List<Point>> sweep(float[][] queries, int[][] truth, int k, List<SearcherAt> systems)
+  private static List<List<Point>> sweep(float[][] queries, int[][] truth, int k, List<Engine> systems)
       throws IOException {
-    for (SearcherAt system : systems) {
-      Searcher warm = system.at(64); // warm up the JIT on a middle beam width
+    for (Engine system : systems) {
+      Searcher warm = system.searcher().at(64); // warm up the JIT on a middle beam width
       for (int r = 0; r < 3; r++) for (float[] q : queries) warm.search(q);
     }
     List<List<Point>> curves = new ArrayList<>();
@@ -244,7 +262,7 @@ public final class AnnBench {
         // Every other round in reverse order, so that no system always runs right after another.
         for (int turn = 0; turn < systems.size(); turn++) {
           int s = round % 2 == 0 ? turn : systems.size() - 1 - turn;
-          Searcher searcher = systems.get(s).at(ef);
+          Searcher searcher = systems.get(s).searcher().at(ef);
           long t0 = System.nanoTime();
           for (int i = 0; i < queries.length; i++) got[i] = searcher.search(queries[i]);
           seconds[s][round] = (System.nanoTime() - t0) / 1e9;
@@ -252,8 +270,10 @@ public final class AnnBench {
         }
       }
       for (int s = 0; s < systems.size(); s++) {
+        long nodes = 0;
+        for (float[] q : queries) nodes += systems.get(s).visits().count(q, ef);
         java.util.Arrays.sort(seconds[s]);
-        curves.get(s).add(new Point(ef, recall[s], queries.length / seconds[s][ROUNDS / 2]));
+        curves.get(s).add(new Point(ef, recall[s], queries.length / seconds[s][ROUNDS / 2], (double) nodes / queries.length));
       }
     }
     return curves;
@@ -285,8 +305,8 @@ public final class AnnBench {
 
   private static void print(String what, List<Point> points, double build, long bytes) {
     System.out.printf(Locale.ROOT, "%s: build %.2f s, index %.1f MB%n", what, build, bytes / 1e6);
-    System.out.printf(Locale.ROOT, "  %5s %8s %10s%n", "ef", "recall", "qps");
-    for (Point p : points) System.out.printf(Locale.ROOT, "  %5d %8.4f %10.0f%n", p.ef(), p.recall(), p.qps());
+    System.out.printf(Locale.ROOT, "  %5s %8s %10s %8s%n", "ef", "recall", "qps", "nodes");
+    for (Point p : points) System.out.printf(Locale.ROOT, "  %5d %8.4f %10.0f %8.1f%n", p.ef(), p.recall(), p.qps(), p.nodes());
   }
 
   private static void buildLucene(Path dir, float[][] base, int m, int efC, Similarity similarity) throws IOException {
