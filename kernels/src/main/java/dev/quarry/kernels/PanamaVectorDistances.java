@@ -1,6 +1,7 @@
 package dev.quarry.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -149,26 +150,62 @@ final class PanamaVectorDistances implements VectorDistances {
 
   @Override
   public void dot(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out) {
+    readAhead(v, stride, nodes, count);
     int j = interleavable(n) ? four(q, v, stride, nodes, count, n, out, false) : 0;
     for (; j < count; j++) out[j] = dot(q, v, stride * nodes[j], n);
   }
 
   @Override
   public void squareDistance(float[] q, MemorySegment v, long stride, int[] nodes, int count, int n, float[] out) {
+    readAhead(v, stride, nodes, count);
     int j = interleavable(n) ? four(q, v, stride, nodes, count, n, out, true) : 0;
     for (; j < count; j++) out[j] = squareDistance(q, v, stride * nodes[j], n);
   }
 
   @Override
   public void dot(float[] q, float[] v, int stride, int[] nodes, int count, int n, float[] out) {
+    readAhead(v, stride, nodes, count);
     int j = interleavable(n) ? four(q, v, stride, nodes, count, n, out, false) : 0;
     for (; j < count; j++) out[j] = dot(q, v, stride * nodes[j], n);
   }
 
   @Override
   public void squareDistance(float[] q, float[] v, int stride, int[] nodes, int count, int n, float[] out) {
+    readAhead(v, stride, nodes, count);
     int j = interleavable(n) ? four(q, v, stride, nodes, count, n, out, true) : 0;
     for (; j < count; j++) out[j] = squareDistance(q, v, stride * nodes[j], n);
+  }
+
+  /**
+   * Loads the first word of every vector of the batch before any is scored, so that the cache
+   * misses on their first lines overlap, instead of four at a time as the kernel reaches them; the
+   * hardware prefetcher streams the rest of each vector once the kernel reads on. hnsw-search at
+   * ef 24 on 100k MiniLM vectors: 0.87–0.91 of the time. Two or three lines of each vector read
+   * ahead gained no more, and every line was slower (the loads compete with the kernel's own).
+   */
+  private static void readAhead(MemorySegment v, long stride, int[] nodes, int count) {
+    int bits = 0;
+    for (int j = 0; j < count; j++) bits ^= v.get(ValueLayout.JAVA_INT_UNALIGNED, stride * nodes[j]);
+    keep(bits);
+  }
+
+  /** {@link #readAhead(MemorySegment, long, int[], int)} over an array, vector j at float {@code stride * nodes[j]}. */
+  private static void readAhead(float[] v, int stride, int[] nodes, int count) {
+    int bits = 0;
+    for (int j = 0; j < count; j++) bits ^= Float.floatToRawIntBits(v[stride * nodes[j]]);
+    keep(bits);
+  }
+
+  /** What read-ahead loaded, written only on a value it will practically never see. */
+  @SuppressWarnings("unused")
+  private static int kept;
+
+  /**
+   * Makes loads whose values nothing needs impossible for the compiler to drop: a branch depends on
+   * them. The store it guards is a rare, harmless race, never a shared write on every call.
+   */
+  private static void keep(int bits) {
+    if (bits == 0x7fc0_1234) kept = bits;
   }
 
   /**
