@@ -124,9 +124,7 @@ public final class Commit implements AutoCloseable {
   }
 
   private void closeChannels() throws IOException {
-    for (StoreOutput out : open) {
-      if (out.channel().isOpen()) out.channel().close();
-    }
+    for (StoreOutput out : open) out.release();
   }
 
   private void checkOpen() {

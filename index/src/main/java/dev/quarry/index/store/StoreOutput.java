@@ -2,6 +2,7 @@ package dev.quarry.index.store;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,7 +41,15 @@ public final class StoreOutput implements Closeable {
   private final FileChannel channel;
   private final String fileName;
   private final WriteHook hook;
-  private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+  /**
+   * Every full flush writes 2 MB at a file offset that is a multiple of 2 MB: where the page cache
+   * holds large folios, such writes leave 2 MB folios, which a reader maps with huge pages (see
+   * {@link HugePages}). Small writes would leave small folios for as long as the file stays cached.
+   */
+  private static final int BLOCK_BYTES = 2 << 20;
+
+  private final Arena arena = Arena.ofShared();
+  private final ByteBuffer buffer = arena.allocate(BLOCK_BYTES, 4096).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
   /** The whole buffer as a segment (a buffer's own view would cover only position to limit). */
   private final MemorySegment whole = MemorySegment.ofBuffer(buffer.duplicate().clear());
   private final CRC32C crc = new CRC32C();
@@ -72,36 +81,44 @@ public final class StoreOutput implements Closeable {
   }
 
   public StoreOutput writeByte(byte b) throws IOException {
-    ensure(1);
+    ensure();
     buffer.put(b);
     payload++;
     return this;
   }
 
   public StoreOutput writeInt(int v) throws IOException {
-    ensure(4);
-    buffer.putInt(v);
+    ensure();
+    if (buffer.remaining() >= 4) buffer.putInt(v); else spill(v, 4);
     payload += 4;
     return this;
   }
 
   public StoreOutput writeLong(long v) throws IOException {
-    ensure(8);
-    buffer.putLong(v);
+    ensure();
+    if (buffer.remaining() >= 8) buffer.putLong(v); else spill(v, 8);
     payload += 8;
     return this;
   }
 
   public StoreOutput writeFloat(float v) throws IOException {
-    ensure(4);
-    buffer.putFloat(v);
+    ensure();
+    if (buffer.remaining() >= 4) buffer.putFloat(v); else spill(Float.floatToRawIntBits(v), 4);
     payload += 4;
     return this;
   }
 
+  /** Puts the low {@code bytes} bytes of {@code v} little-endian across a full buffer's flush. */
+  private void spill(long v, int bytes) throws IOException {
+    for (int i = 0; i < bytes; i++) {
+      ensure();
+      buffer.put((byte) (v >>> 8 * i));
+    }
+  }
+
   public StoreOutput writeBytes(byte[] b, int offset, int length) throws IOException {
     while (length > 0) {
-      ensure(1);
+      ensure();
       int n = Math.min(length, buffer.remaining());
       buffer.put(b, offset, n);
       offset += n;
@@ -130,7 +147,7 @@ public final class StoreOutput implements Closeable {
   public StoreOutput writeSegment(MemorySegment segment, long offset, long length) throws IOException {
     MemorySegment target = whole;
     while (length > 0) {
-      ensure(1);
+      ensure();
       int n = (int) Math.min(length, buffer.remaining());
       MemorySegment.copy(segment, offset, target, buffer.position(), n);
       buffer.position(buffer.position() + n);
@@ -147,9 +164,10 @@ public final class StoreOutput implements Closeable {
     return this;
   }
 
-  private void ensure(int bytes) throws IOException {
+  /** Flushes only a full buffer, so that every write but the last is a whole aligned block. */
+  private void ensure() throws IOException {
     if (closed) throw new IllegalStateException(fileName + " is already closed");
-    if (buffer.remaining() < bytes) flush();
+    if (!buffer.hasRemaining()) flush();
   }
 
   private void flush() throws IOException {
@@ -164,8 +182,8 @@ public final class StoreOutput implements Closeable {
   @Override
   public void close() throws IOException {
     if (closed) return;
-    ensure(8);
-    buffer.putLong(payload);
+    ensure();
+    if (buffer.remaining() >= 8) buffer.putLong(payload); else spill(payload, 8);
     // The CRC covers everything up to and including the payload length.
     buffer.flip();
     crc.update(buffer.duplicate());
@@ -182,6 +200,15 @@ public final class StoreOutput implements Closeable {
     hook.before(WriteHook.Step.WRITE, fileName);
     while (buffer.hasRemaining()) written += channel.write(buffer);
     closed = true;
+  }
+
+  /** Closes the channel and frees the buffer; once the commit is done with this output. */
+  void release() throws IOException {
+    try {
+      if (channel.isOpen()) channel.close();
+    } finally {
+      if (arena.scope().isAlive()) arena.close();
+    }
   }
 
   boolean isClosed() {

@@ -55,6 +55,8 @@ public final class StoredFile implements AutoCloseable {
         }
         all = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
       }
+      // Before the checksum reads the file in: pages not yet cached then come in huge.
+      HugePages.advise(all);
       long size = all.byteSize();
       if (all.get(INT, 0) != StoreOutput.MAGIC) {
         throw new CorruptIndexException(path + ": not a Quarry index file (magic 0x"
