@@ -48,23 +48,19 @@ public final class FlatIndex {
 
   static List<SearchHit> exactSearch(NodeScorer scorer, int limit, int k, IdMap ids, IdFilter filter, Similarity similarity) {
     if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
-    PriorityQueue<long[]> heap = new PriorityQueue<>(k + 1, (a, b) -> {
-      int c = Float.compare(Float.intBitsToFloat((int) a[1]), Float.intBitsToFloat((int) b[1]));
-      return c != 0 ? c : Long.compare(b[0], a[0]);
-    });
+    // Worst at the head: the reverse of the result order.
+    PriorityQueue<SearchHit> heap = new PriorityQueue<>(k + 1, SearchHit.BEST_FIRST.reversed());
     for (int node = 0; node < limit; node++) {
       if (ids.isDeleted(node)) continue;
-      if (filter != null && !filter.accepts(ids.idOf(node))) continue;
-      float s = scorer.score(node);
-      heap.add(new long[] {node, Float.floatToIntBits(s)});
+      long id = ids.idOf(node);
+      if (filter != null && !filter.accepts(id)) continue;
+      float score = scorer.score(node);
+      if (heap.size() == k && score < heap.peek().score()) continue;
+      heap.add(new SearchHit(id, score));
       if (heap.size() > k) heap.poll();
     }
-    List<SearchHit> hits = new ArrayList<>(heap.size());
-    while (!heap.isEmpty()) {
-      long[] e = heap.poll();
-      hits.add(new SearchHit(ids.idOf((int) e[0]), Float.intBitsToFloat((int) e[1])));
-    }
-    java.util.Collections.reverse(hits);
+    List<SearchHit> hits = new ArrayList<>(heap);
+    hits.sort(SearchHit.BEST_FIRST);
     return hits;
   }
 }

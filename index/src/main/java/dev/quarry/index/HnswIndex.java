@@ -234,9 +234,13 @@ public final class HnswIndex implements AutoCloseable {
     float[] scores = new float[beam];
     int n = searcher.results(nodes, scores);
     if (config.encoding() != VectorEncoding.FLOAT32) n = rescore(s.data.exact(q), nodes, scores, n);
-    List<SearchHit> hits = new ArrayList<>(Math.min(k, n));
-    for (int i = 0; i < Math.min(k, n); i++) hits.add(new SearchHit(ids.idOf(nodes[i]), scores[i]));
-    return hits;
+    // Hits tied with the k-th come along, to be ordered by id with it before the cut.
+    int take = Math.min(k, n);
+    while (take < n && scores[take] == scores[take - 1]) take++;
+    List<SearchHit> hits = new ArrayList<>(take);
+    for (int i = 0; i < take; i++) hits.add(new SearchHit(ids.idOf(nodes[i]), scores[i]));
+    hits.sort(SearchHit.BEST_FIRST);
+    return take > k ? new ArrayList<>(hits.subList(0, k)) : hits;
   }
 
   /** A filtered search done exactly, after {@code scored} nodes of a graph search that gave up. */
@@ -261,7 +265,7 @@ public final class HnswIndex implements AutoCloseable {
     return visited.get()[0];
   }
 
-  /** Exact scores for the shortlist, sorted best first (ties by ordinal). */
+  /** Exact scores for the shortlist, sorted best first. */
   private static int rescore(NodeScorer exact, int[] nodes, float[] scores, int n) {
     long[] packed = new long[n];
     exact.score(nodes, n, scores);

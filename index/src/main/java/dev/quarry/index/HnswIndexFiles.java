@@ -1,5 +1,6 @@
 package dev.quarry.index;
 
+import dev.quarry.index.hnsw.GraphOrder;
 import dev.quarry.index.hnsw.HnswGraph;
 import dev.quarry.index.store.Commit;
 import dev.quarry.index.store.CorruptIndexException;
@@ -39,7 +40,11 @@ import java.util.Map;
  *                                  int32 n, n int32 neighbours
  * </pre>
  *
- * The manifest's metadata holds the configuration (dimension, similarity, encoding, m,
+ * Ordinals are the file's own: a commit numbers the nodes breadth-first from the entry node
+ * ({@link GraphOrder}), so that the vectors a search scores together lie together in the file, and
+ * every file lists its nodes in that order. An opened index keeps it; adds append.
+ *
+ * <p>The manifest's metadata holds the configuration (dimension, similarity, encoding, m,
  * efConstruction, efSearch, seed, oversample; a manifest without oversample means 0) and the count.
  */
 final class HnswIndexFiles {
@@ -56,8 +61,11 @@ final class HnswIndexFiles {
     try (IndexStore store = IndexStore.open(directory, hook)) {
       Commit commit = store.newCommit();
       try {
+        int[] order = GraphOrder.breadthFirst(s.graph, count);
+        int[] rank = new int[count];
+        for (int i = 0; i < count; i++) rank[order[i]] = i;
         try (StoreOutput out = commit.create("vectors", "quarry.vectors.f32", VERSION)) {
-          out.writeSegment(s.data.floats.segment(), 0, (long) count * s.data.floats.recordBytes());
+          writeRecords(out, s.data.floats, order);
         }
         if (s.data.codes != null) {
           boolean int8 = config.encoding() == VectorEncoding.INT8;
@@ -68,26 +76,30 @@ final class HnswIndexFiles {
               out.writeFloats(s.data.binary.means(), 0, config.dimension());
             }
             out.align(64);
-            out.writeSegment(s.data.codes.segment(), 0, (long) count * s.data.codes.recordBytes());
+            writeRecords(out, s.data.codes, order);
           }
         }
         try (StoreOutput out = commit.create("ids", "quarry.ids", VERSION)) {
           int words = (count + 63) / 64;
-          long[] deleted = s.ids.deletedWords();
+          long[] deleted = new long[words];
+          for (int i = 0; i < count; i++) if (s.ids.isDeleted(order[i])) deleted[i >> 6] |= 1L << i;
           out.writeInt(count).writeInt(words);
-          for (int i = 0; i < count; i++) out.writeLong(s.ids.idOf(i));
-          for (int w = 0; w < words; w++) out.writeLong(w < deleted.length ? deleted[w] : 0L);
+          for (int i = 0; i < count; i++) out.writeLong(s.ids.idOf(order[i]));
+          out.writeLongs(deleted, 0, words);
         }
         try (StoreOutput out = commit.create("graph", "quarry.hnsw.graph", VERSION)) {
           HnswGraph g = s.graph;
           int top = g.maxLevel();
-          out.writeInt(count).writeInt(config.m()).writeInt(g.entryNode()).writeInt(top);
-          for (int node = 0; node < count; node++) out.writeInt(g.levelOf(node) + 1);
+          int entry = g.entryNode();
+          out.writeInt(count).writeInt(config.m()).writeInt(entry < 0 ? entry : rank[entry]).writeInt(top);
+          for (int i = 0; i < count; i++) out.writeInt(g.levelOf(order[i]) + 1);
           int[] list = new int[2 * config.m()];
           for (int level = 0; level <= top; level++) {
-            for (int node = 0; node < count; node++) {
+            for (int i = 0; i < count; i++) {
+              int node = order[i];
               if (g.levelOf(node) < level) continue;
               int n = g.neighbors(node, level, list);
+              for (int j = 0; j < n; j++) list[j] = rank[list[j]];
               out.writeInt(n).writeInts(list, 0, n);
             }
           }
@@ -106,6 +118,11 @@ final class HnswIndexFiles {
         commit.close();
       }
     }
+  }
+
+  private static void writeRecords(StoreOutput out, RecordStore records, int[] order) throws IOException {
+    int bytes = records.recordBytes();
+    for (int node : order) out.writeSegment(records.segment(), (long) node * bytes, bytes);
   }
 
   static HnswIndex open(Path directory, Residency residency) throws IOException {
