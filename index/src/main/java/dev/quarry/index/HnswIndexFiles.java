@@ -40,7 +40,7 @@ import java.util.Map;
  *                                  int32 n, n int32 neighbours
  * </pre>
  *
- * Ordinals are the file's own: a commit numbers the nodes breadth-first from the entry node
+ * Ordinals are the file's own: a commit numbers the nodes in the graph's hierarchical order
  * ({@link GraphOrder}), so that the vectors a search scores together lie together in the file, and
  * every file lists its nodes in that order. An opened index keeps it; adds append.
  *
@@ -61,7 +61,7 @@ final class HnswIndexFiles {
     try (IndexStore store = IndexStore.open(directory, hook)) {
       Commit commit = store.newCommit();
       try {
-        int[] order = GraphOrder.breadthFirst(s.graph, count);
+        int[] order = GraphOrder.hierarchical(s.graph, count);
         int[] rank = new int[count];
         for (int i = 0; i < count; i++) rank[order[i]] = i;
         try (StoreOutput out = commit.create("vectors", "quarry.vectors.f32", VERSION)) {

@@ -98,6 +98,49 @@ class HnswIndexTest {
     }
   }
 
+  /**
+   * Duplicated vectors score exactly alike: such hits come in id order, whatever the ordinals, so
+   * the answer is the same from the exact index, the graph, and the graph as a commit lays it out.
+   */
+  @ParameterizedTest
+  @EnumSource(VectorEncoding.class)
+  void equalScoresComeInIdOrderBeforeAndAfterACommit(VectorEncoding encoding) throws IOException {
+    int dim = encoding == VectorEncoding.BINARY ? 256 : DIM;
+    float[][] base = mixture(1000, dim, 5);
+    int copies = 200;
+    // Ids fall as ordinals rise, and every copy of a vector gets a smaller id than its original.
+    long[] ids = new long[base.length + copies];
+    float[][] vectors = new float[ids.length][];
+    for (int i = 0; i < base.length; i++) {
+      ids[i] = 5000 - i;
+      vectors[i] = base[i];
+    }
+    for (int c = 0; c < copies; c++) {
+      ids[base.length + c] = 3000 - c;
+      vectors[base.length + c] = base[c].clone();
+    }
+    VectorIndexConfig config = VectorIndexConfig.of(dim, Similarity.COSINE).withEncoding(encoding);
+    FlatIndex flat = new FlatIndex(config);
+    for (int i = 0; i < ids.length; i++) flat.add(ids[i], vectors[i]);
+    List<List<SearchHit>> before = new ArrayList<>();
+    try (HnswIndex index = HnswIndex.create(config)) {
+      index.addAll(ids, vectors, 2);
+      for (int c = 0; c < copies; c++) {
+        List<SearchHit> hits = index.search(base[c], 10);
+        before.add(hits);
+        assertEquals(List.of(3000L - c, 5000L - c), List.of(hits.get(0).id(), hits.get(1).id()), "copy " + c);
+        assertEquals(hits.get(0).score(), hits.get(1).score());
+        assertEquals(flat.search(base[c], 10).subList(0, 2), hits.subList(0, 2), "copy " + c);
+      }
+      index.commit(dir);
+    }
+    for (Residency residency : Residency.values()) {
+      try (HnswIndex reopened = HnswIndex.open(dir, residency)) {
+        for (int c = 0; c < copies; c++) assertEquals(before.get(c), reopened.search(base[c], 10), residency + " copy " + c);
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Similarity.class)
   void binaryRecall(Similarity similarity) throws IOException {

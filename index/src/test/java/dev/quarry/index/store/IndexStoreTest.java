@@ -10,6 +10,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,14 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 class IndexStoreTest {
 
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   @TempDir Path dir;
 
-  /** Writes generation {@code tag}: two files whose ints all equal {@code tag}, one large enough to need many buffers. */
+  /** Writes generation {@code tag}: two files whose ints all equal {@code tag}, one large enough to need three buffers. */
   private static void writeCommit(IndexStore store, int tag) throws IOException {
     Commit commit = store.newCommit();
     try (StoreOutput big = commit.create("big", "test.big", 1)) {
-      for (int i = 0; i < 40_000; i++) big.writeInt(tag);
+      for (int i = 0; i < 1_200_000; i++) big.writeInt(tag);
     }
     try (StoreOutput small = commit.create("small", "test.small", 1)) {
       small.writeInt(tag).writeInt(tag);
@@ -38,7 +41,7 @@ class IndexStoreTest {
     try (IndexStore store = IndexStore.openExisting(dir)) {
       assertEquals(Integer.toString(tag), store.manifest().userData().get("tag"));
       try (StoredFile big = store.openFile("big", "test.big"); StoredFile small = store.openFile("small", "test.small")) {
-        assertEquals(160_000, big.payload().byteSize());
+        assertEquals(4_800_000, big.payload().byteSize());
         for (long at = 0; at < big.payload().byteSize(); at += 4) assertEquals(tag, big.payload().get(INT, at));
         assertEquals(tag, small.payload().get(INT, 4));
       }
@@ -57,6 +60,37 @@ class IndexStoreTest {
     // The first generation's files were deleted by the second commit.
     try (var files = Files.list(dir)) {
       assertEquals(0, files.filter(p -> p.getFileName().toString().endsWith(".g1")).count());
+    }
+  }
+
+  /**
+   * Every flush but the last writes a whole 2 MB block at a multiple of 2 MB, so that the page cache
+   * can hold the file in huge folios; values that straddle a block's end read back whole.
+   */
+  @Test
+  void filesAreWrittenInAlignedTwoMegabyteBlocks() throws IOException {
+    List<Long> lengths = new ArrayList<>();
+    WriteHook hook = (step, file) -> {
+      if (step == WriteHook.Step.WRITE) lengths.add(Files.size(dir.resolve(file)));
+    };
+    int longs = 700_000;
+    try (IndexStore store = IndexStore.open(dir, hook)) {
+      Commit commit = store.newCommit();
+      try (StoreOutput out = commit.create("odd", "test.odd", 1)) {
+        out.writeByte((byte) 7); // from here on every long straddles a block's end
+        for (long i = 0; i < longs; i++) out.writeLong(i * 0x9E3779B97F4A7C15L);
+        out.writeFloat(1.5f).writeInt(-3);
+      }
+      commit.commit();
+    }
+    assertEquals(List.of(0L, 2L << 20, 4L << 20), lengths, "file length before each write");
+    try (IndexStore store = IndexStore.openExisting(dir); StoredFile odd = store.openFile("odd", "test.odd")) {
+      var p = odd.payload();
+      assertEquals(1 + 8L * longs + 8, p.byteSize());
+      assertEquals(7, p.get(ValueLayout.JAVA_BYTE, 0));
+      for (long i = 0; i < longs; i++) assertEquals(i * 0x9E3779B97F4A7C15L, p.get(LONG, 1 + 8 * i), "long " + i);
+      assertEquals(1.5f, p.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 1 + 8L * longs));
+      assertEquals(-3, p.get(INT, 5 + 8L * longs));
     }
   }
 
