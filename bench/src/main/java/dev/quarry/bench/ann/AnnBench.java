@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class AnnBench {
       try {
         residency.add(Residency.valueOf(r.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException bad) {
-        throw new IllegalArgumentException("--residency: \"" + r + "\" is not one of " + java.util.Arrays.toString(Residency.values()));
+        throw new IllegalArgumentException("--residency: \"" + r + "\" is not one of " + Arrays.toString(Residency.values()));
       }
     }
     Path cache = Path.of("bench/target/ann-data");
@@ -218,7 +219,7 @@ public final class AnnBench {
             parts.length > 1 ? Integer.parseInt(parts[1]) : 0);
       } catch (IllegalArgumentException bad) {
         throw new IllegalArgumentException("encoding \"" + text + "\" is not NAME or NAME:OVERSAMPLE with NAME one of "
-            + java.util.Arrays.toString(VectorEncoding.values()) + " (e.g. BINARY:10)");
+            + Arrays.toString(VectorEncoding.values()) + " (e.g. BINARY:10)");
       }
     }
   }
@@ -240,10 +241,12 @@ public final class AnnBench {
   record Engine(SearcherAt searcher, Visits visits) {}
 
   /**
-   * Recall and queries per second of every system at every ef. The systems take turns at each ef
-   * ({@link #ROUNDS} rounds, the median time kept), so that a change in the machine's load, which on
-   * a shared machine can halve a rate within minutes, falls on all of them alike. Vectors scored
-   * are counted in a pass of their own, after the timed ones.
+   * Recall and queries per second of every system at every ef. Each of the {@link #ROUNDS} rounds
+   * runs the whole sweep, every system taking its turn at each ef, and the median round counts. A
+   * change in the machine's load, which on a shared machine can halve a rate within seconds, then
+   * falls on all systems alike and on one round of each point, not on all rounds of one ef (which
+   * would bend the curves between the points the recall target interpolates). Vectors scored are
+   * counted in a pass of their own, after the timed ones.
    */
   private static List<List<Point>> sweep(float[][] queries, int[][] truth, int k, List<Engine> systems)
       throws IOException {
@@ -251,30 +254,33 @@ public final class AnnBench {
       Searcher warm = system.searcher().at(64); // warm up the JIT on a middle beam width
       for (int r = 0; r < 3; r++) for (float[] q : queries) warm.search(q);
     }
-    List<List<Point>> curves = new ArrayList<>();
-    for (int s = 0; s < systems.size(); s++) curves.add(new ArrayList<>());
+    int[] efs = Arrays.stream(EFS).filter(ef -> ef >= k).toArray();
+    double[][][] seconds = new double[systems.size()][efs.length][ROUNDS];
+    double[][] recall = new double[systems.size()][efs.length];
     int[][] got = new int[queries.length][];
-    for (int ef : EFS) {
-      if (ef < k) continue;
-      double[][] seconds = new double[systems.size()][ROUNDS];
-      double[] recall = new double[systems.size()];
-      for (int round = 0; round < ROUNDS; round++) {
+    for (int round = 0; round < ROUNDS; round++) {
+      for (int e = 0; e < efs.length; e++) {
         // Every other round in reverse order, so that no system always runs right after another.
         for (int turn = 0; turn < systems.size(); turn++) {
           int s = round % 2 == 0 ? turn : systems.size() - 1 - turn;
-          Searcher searcher = systems.get(s).searcher().at(ef);
+          Searcher searcher = systems.get(s).searcher().at(efs[e]);
           long t0 = System.nanoTime();
           for (int i = 0; i < queries.length; i++) got[i] = searcher.search(queries[i]);
-          seconds[s][round] = (System.nanoTime() - t0) / 1e9;
-          recall[s] = recall(got, truth, k);
+          seconds[s][e][round] = (System.nanoTime() - t0) / 1e9;
+          recall[s][e] = recall(got, truth, k);
         }
       }
-      for (int s = 0; s < systems.size(); s++) {
+    }
+    List<List<Point>> curves = new ArrayList<>();
+    for (int s = 0; s < systems.size(); s++) {
+      List<Point> curve = new ArrayList<>();
+      for (int e = 0; e < efs.length; e++) {
         long nodes = 0;
-        for (float[] q : queries) nodes += systems.get(s).visits().count(q, ef);
-        java.util.Arrays.sort(seconds[s]);
-        curves.get(s).add(new Point(ef, recall[s], queries.length / seconds[s][ROUNDS / 2], (double) nodes / queries.length));
+        for (float[] q : queries) nodes += systems.get(s).visits().count(q, efs[e]);
+        Arrays.sort(seconds[s][e]);
+        curve.add(new Point(efs[e], recall[s][e], queries.length / seconds[s][e][ROUNDS / 2], (double) nodes / queries.length));
       }
+      curves.add(curve);
     }
     return curves;
   }

@@ -38,9 +38,6 @@ public final class StoreOutput implements Closeable {
   static final int FOOTER_BYTES = 16;
   static final int MAX_FORMAT_NAME = HEADER_BYTES - 17;
 
-  private final FileChannel channel;
-  private final String fileName;
-  private final WriteHook hook;
   /**
    * Every full flush writes 2 MB at a file offset that is a multiple of 2 MB: where the page cache
    * holds large folios, such writes leave 2 MB folios, which a reader maps with huge pages (see
@@ -48,10 +45,16 @@ public final class StoreOutput implements Closeable {
    */
   private static final int BLOCK_BYTES = 2 << 20;
 
+  /** A small file never needs more: the buffer starts at this size and grows to a block once full. */
+  private static final int FIRST_BYTES = 1 << 16;
+
+  private final FileChannel channel;
+  private final String fileName;
+  private final WriteHook hook;
   private final Arena arena = Arena.ofShared();
-  private final ByteBuffer buffer = arena.allocate(BLOCK_BYTES, 4096).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  private ByteBuffer buffer = allocate(FIRST_BYTES);
   /** The whole buffer as a segment (a buffer's own view would cover only position to limit). */
-  private final MemorySegment whole = MemorySegment.ofBuffer(buffer.duplicate().clear());
+  private MemorySegment whole = MemorySegment.ofBuffer(buffer.duplicate().clear());
   private final CRC32C crc = new CRC32C();
   private long written;
   private long payload;
@@ -145,11 +148,10 @@ public final class StoreOutput implements Closeable {
 
   /** Copies {@code length} bytes of {@code segment} from {@code offset}, as they are. */
   public StoreOutput writeSegment(MemorySegment segment, long offset, long length) throws IOException {
-    MemorySegment target = whole;
     while (length > 0) {
       ensure();
       int n = (int) Math.min(length, buffer.remaining());
-      MemorySegment.copy(segment, offset, target, buffer.position(), n);
+      MemorySegment.copy(segment, offset, whole, buffer.position(), n);
       buffer.position(buffer.position() + n);
       offset += n;
       length -= n;
@@ -167,7 +169,19 @@ public final class StoreOutput implements Closeable {
   /** Flushes only a full buffer, so that every write but the last is a whole aligned block. */
   private void ensure() throws IOException {
     if (closed) throw new IllegalStateException(fileName + " is already closed");
-    if (!buffer.hasRemaining()) flush();
+    if (buffer.hasRemaining()) return;
+    if (buffer.capacity() < BLOCK_BYTES) {
+      ByteBuffer block = allocate(BLOCK_BYTES);
+      block.put(buffer.flip());
+      buffer = block;
+      whole = MemorySegment.ofBuffer(buffer.duplicate().clear());
+    } else {
+      flush();
+    }
+  }
+
+  private ByteBuffer allocate(int bytes) {
+    return arena.allocate(bytes, 4096).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private void flush() throws IOException {
