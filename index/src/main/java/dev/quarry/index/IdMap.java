@@ -116,10 +116,6 @@ final class IdMap {
     return deletedCount;
   }
 
-  long[] deletedWords() {
-    return deleted;
-  }
-
   /** Restores state read from a file: ids of ordinals {@code [0, n)} and the tombstone words. */
   void load(long[] idsByOrd, int n, long[] deletedWords) {
     for (int ord = 0; ord < n; ord++) {
