@@ -45,9 +45,10 @@ public final class GraphOrder {
           }
         }
       }
-      // Nodes of this level no search from the entry reaches (pruning can leave a few) go last.
+      // Nodes of this level no search from the entry reaches (pruning can leave a few) go last;
+      // at level 0 so does any node not linked at all, so that the order holds every node.
       for (int node = 0; node < count; node++) {
-        if (cell[node] < 0 && graph.levelOf(node) >= level) {
+        if (cell[node] < 0 && (graph.levelOf(node) >= level || level == 0)) {
           cell[node] = seq.length;
           found[reached++] = node;
         }

@@ -24,10 +24,10 @@ class GraphOrderTest {
     };
     HnswGraph graph = new HnswGraph(8, N);
     HnswBuilder builder = new HnswBuilder(graph, source, 64, 1);
-    for (int node = 0; node < N; node++) builder.insert(node, N);
-    // A node nothing links to: no search from the entry reaches it, and the order still holds it.
-    int isolated = N - 1;
-    cutInLinks(graph, isolated);
+    // The last node is stored but never linked (an insert that failed), and nothing links to the
+    // one before it: no search from the entry reaches either, and the order still holds both.
+    for (int node = 0; node < N - 1; node++) builder.insert(node, N - 1);
+    cutInLinks(graph, N - 2);
 
     int[] order = GraphOrder.hierarchical(graph, N);
     assertEquals(N, order.length);
