@@ -124,14 +124,24 @@ class HnswIndexTest {
     for (int i = 0; i < ids.length; i++) flat.add(ids[i], vectors[i]);
     List<List<SearchHit>> before = new ArrayList<>();
     try (HnswIndex index = HnswIndex.create(config)) {
-      index.addAll(ids, vectors, 2);
+      index.addAll(ids, vectors, 1);
+      int pairs = 0;
       for (int c = 0; c < copies; c++) {
+        List<SearchHit> exact = flat.search(base[c], 2);
+        assertEquals(List.of(3000L - c, 5000L - c), List.of(exact.get(0).id(), exact.get(1).id()), "exact, copy " + c);
+        assertEquals(exact.get(0).score(), exact.get(1).score());
         List<SearchHit> hits = index.search(base[c], 10);
         before.add(hits);
-        assertEquals(List.of(3000L - c, 5000L - c), List.of(hits.get(0).id(), hits.get(1).id()), "copy " + c);
-        assertEquals(hits.get(0).score(), hits.get(1).score());
-        assertEquals(flat.search(base[c], 10).subList(0, 2), hits.subList(0, 2), "copy " + c);
+        // An approximate search may miss one of the pair; where it finds both, the copy comes first.
+        List<Long> found = hits.stream().map(SearchHit::id).toList();
+        int copy = found.indexOf(3000L - c);
+        int original = found.indexOf(5000L - c);
+        if (copy >= 0 && original >= 0) {
+          pairs++;
+          assertEquals(copy + 1, original, "copy " + c + ": " + hits);
+        }
       }
+      assertTrue(pairs >= copies * 9 / 10, "both of a pair found for only " + pairs + " of " + copies + " copies");
       index.commit(dir);
     }
     for (Residency residency : Residency.values()) {
