@@ -214,9 +214,11 @@ public final class StoreOutput implements Closeable {
     hook.before(WriteHook.Step.WRITE, fileName);
     while (buffer.hasRemaining()) written += channel.write(buffer);
     closed = true;
+    // The buffer is done with: a commit of several large files holds one block at a time.
+    arena.close();
   }
 
-  /** Closes the channel and frees the buffer; once the commit is done with this output. */
+  /** Closes the channel, and frees the buffer if a failed write left it; once the commit is done with this output. */
   void release() throws IOException {
     try {
       if (channel.isOpen()) channel.close();
