@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -57,6 +58,9 @@ public final class IndexStore implements AutoCloseable {
 
   /** As {@link #open(Path)}, with {@code hook} called before every disk step of every commit. */
   public static IndexStore open(Path directory, WriteHook hook) throws IOException {
+    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+      throw new FileAlreadyExistsException(directory + ": is a file, not an index directory; give a directory path");
+    }
     Files.createDirectories(directory);
     return new IndexStore(directory, hook, readManifest(directory));
   }

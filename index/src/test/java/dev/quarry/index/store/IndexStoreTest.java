@@ -179,5 +179,8 @@ class IndexStoreTest {
       assertTrue(Files.notExists(dir.resolve("x.g1")));
       assertThrows(IllegalArgumentException.class, () -> store.newCommit().create("../evil", "f", 1));
     }
+    Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+    var e = assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> IndexStore.open(file));
+    assertTrue(e.getMessage().contains("not an index directory"), e.getMessage());
   }
 }
