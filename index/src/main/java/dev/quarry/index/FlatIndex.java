@@ -17,7 +17,7 @@ public final class FlatIndex {
 
   public FlatIndex(VectorIndexConfig config) {
     this.config = config;
-    this.data = VectorData.empty(config.withEncoding(VectorEncoding.FLOAT32));
+    this.data = VectorData.empty(config.withEncoding(VectorEncoding.FLOAT32), false);
   }
 
   public synchronized void add(long id, float[] vector) {

@@ -149,7 +149,7 @@ final class HnswIndexFiles {
       if (residency == Residency.HEAP) floats.moveToHeap(RecordStore.Heap.FLOATS);
       VectorData data;
       if (config.encoding() == VectorEncoding.FLOAT32) {
-        data = new VectorData(dim, config.similarity(), config.encoding(), floats, null);
+        data = new VectorData(dim, config.similarity(), config.encoding(), floats, null, true);
       } else {
         boolean int8 = config.encoding() == VectorEncoding.INT8;
         StoredFile codesFile = track(files, store.openFile("codes", int8 ? "quarry.vectors.int8" : "quarry.vectors.binary"));
@@ -159,7 +159,7 @@ final class HnswIndexFiles {
         expect(codesFile, header + (long) count * record, "codes");
         RecordStore codes = new RecordStore(record, p.asSlice(header), count);
         if (residency == Residency.HEAP) codes.moveToHeap(int8 ? RecordStore.Heap.BYTES : RecordStore.Heap.LONGS);
-        data = new VectorData(dim, config.similarity(), config.encoding(), floats, codes);
+        data = new VectorData(dim, config.similarity(), config.encoding(), floats, codes, true);
         if (int8) {
           data.int8 = new Int8Quantizer(p.get(FLOAT, 0), p.get(FLOAT, 4));
         } else {

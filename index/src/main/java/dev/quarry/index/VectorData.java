@@ -1,12 +1,14 @@
 package dev.quarry.index;
 
 import dev.quarry.index.hnsw.NodeScorer;
+import dev.quarry.index.hnsw.ScoreBound;
 import dev.quarry.index.hnsw.ScorerSource;
 import dev.quarry.index.vectors.BinaryQuantizer;
 import dev.quarry.index.vectors.BinaryScorer;
 import dev.quarry.index.vectors.Int8Quantizer;
 import dev.quarry.index.vectors.Int8Scorer;
 import dev.quarry.index.vectors.RecordStore;
+import dev.quarry.index.vectors.SignSketch;
 import dev.quarry.kernels.VectorDistances;
 import java.lang.foreign.MemorySegment;
 
@@ -24,25 +26,38 @@ final class VectorData {
   final VectorEncoding encoding;
   final RecordStore floats;
   final RecordStore codes;
+  /** Sign bits and norms of the floats, for a float32 graph to skip what cannot compete; else null. */
+  final SignSketch sketch;
   Int8Quantizer int8;
   BinaryQuantizer binary;
 
-  VectorData(int dim, Similarity similarity, VectorEncoding encoding, RecordStore floats, RecordStore codes) {
+  /** With {@code sketched}, a float32 index sketches the vectors already in {@code floats} (one pass over them). */
+  VectorData(int dim, Similarity similarity, VectorEncoding encoding, RecordStore floats, RecordStore codes,
+      boolean sketched) {
     this.dim = dim;
     this.similarity = similarity;
     this.encoding = encoding;
     this.floats = floats;
     this.codes = codes;
+    this.sketch = sketched && encoding == VectorEncoding.FLOAT32 ? new SignSketch(dim) : null;
+    if (sketch != null) sketch.appendAll(floats.segment(), floats.size());
   }
 
+  /** An empty store for a graph index (float32 gets a {@link SignSketch}). */
   static VectorData empty(VectorIndexConfig config) {
+    return empty(config, true);
+  }
+
+  /** An empty store; {@code sketched}: whether a float32 index keeps a {@link SignSketch} (a flat one has no use for it). */
+  static VectorData empty(VectorIndexConfig config, boolean sketched) {
     int dim = config.dimension();
     RecordStore codes = switch (config.encoding()) {
       case FLOAT32 -> null;
       case INT8 -> new RecordStore(dim + 4, RecordStore.Heap.BYTES);
       case BINARY -> new RecordStore(binaryRecordBytes(dim), RecordStore.Heap.LONGS);
     };
-    return new VectorData(dim, config.similarity(), config.encoding(), new RecordStore(4 * dim, RecordStore.Heap.FLOATS), codes);
+    return new VectorData(dim, config.similarity(), config.encoding(), new RecordStore(4 * dim, RecordStore.Heap.FLOATS), codes,
+        sketched);
   }
 
   /** Bytes of one binary code: the sign-bit words, then float32 scale and float32 bias. */
@@ -76,6 +91,8 @@ final class VectorData {
         codes.append(bits, factors[0], similarity == Similarity.EUCLIDEAN ? -factors[1] : factors[2]);
       }
     }
+    // Sketch first: a search takes its limit from the floats, and the sketch then covers it.
+    if (sketch != null) sketch.append(v);
     return floats.append(v);
   }
 
@@ -115,10 +132,30 @@ final class VectorData {
 
   /** The scorer the graph is searched with: exact for float32, on the codes otherwise. */
   NodeScorer traversal(float[] query) {
+    if (sketch != null) return bounded(exact(query), sketch.forQuery(query, similarity == Similarity.EUCLIDEAN));
     if (codes == null) return exact(query);
     // The per-vector bias of binary codes is <mean, o> for dot product and cosine, -‖o‖² for Euclidean (see append).
     if (encoding == VectorEncoding.BINARY) return new BinaryScorer(binary, query, similarity == Similarity.EUCLIDEAN ? 2 : 1, codes);
     return new Int8Scorer(int8, query, similarity == Similarity.EUCLIDEAN, codes);
+  }
+
+  private static NodeScorer bounded(NodeScorer exact, ScoreBound bound) {
+    return new NodeScorer() {
+      @Override
+      public float score(int node) {
+        return exact.score(node);
+      }
+
+      @Override
+      public void score(int[] nodes, int count, float[] scores) {
+        exact.score(nodes, count, scores);
+      }
+
+      @Override
+      public ScoreBound bound() {
+        return bound;
+      }
+    };
   }
 
   private static final java.lang.foreign.ValueLayout.OfFloat FLOAT =

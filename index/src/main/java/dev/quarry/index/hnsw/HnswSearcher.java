@@ -10,6 +10,10 @@ import java.util.function.IntPredicate;
  * <p>Rejected nodes (deleted, or outside a filter) are still walked through, only never returned.
  * A visit limit stops a filtered search that wanders; {@link #incomplete()} then tells the caller
  * to fall back to exact search.
+ *
+ * <p>A scorer with a {@link ScoreBound} lets the search skip a neighbour whose bound is below what
+ * it would have to score to be kept (the floor of the beam, or the entry's score on the way down),
+ * without reading its vector; {@link #visitedCount()} counts only the nodes scored.
  */
 public final class HnswSearcher {
 
@@ -89,6 +93,7 @@ public final class HnswSearcher {
     byte[] marks = visited;
     byte mark = epoch;
     marks[entry] = mark;
+    ScoreBound bound = scorer.bound();
     for (int level = from; level > to; level--) {
       boolean moved = true;
       while (moved) {
@@ -99,6 +104,7 @@ public final class HnswSearcher {
           int node = batch[i];
           if (node >= limit || marks[node] == mark) continue;
           marks[node] = mark;
+          if (bound != null && bound.upper(node) < entryScore) continue;
           batch[count++] = node;
         }
         scorer.score(batch, count, batchScores);
@@ -147,6 +153,7 @@ public final class HnswSearcher {
     candidates.push(entryScore, entry);
     if (accept == null || accept.test(entry)) results.push(entryScore, entry);
     float floor = results.size() >= ef ? results.topScore() : Float.NEGATIVE_INFINITY;
+    ScoreBound bound = scorer.bound();
     while (candidates.size() > 0) {
       long best = candidates.pop();
       float bestScore = NodeHeap.scoreOf(best);
@@ -157,6 +164,8 @@ public final class HnswSearcher {
         int node = batch[i];
         if (node >= limit || marks[node] == mark) continue;
         marks[node] = mark;
+        // Only a node scoring at least the floor would be kept; one the bound rules out is not read.
+        if (bound != null && bound.upper(node) < floor) continue;
         batch[fresh++] = node;
       }
       if (visitedCount + fresh > visitLimit) {

@@ -13,4 +13,9 @@ public interface NodeScorer {
   default void score(int[] nodes, int count, float[] scores) {
     for (int i = 0; i < count; i++) scores[i] = score(nodes[i]);
   }
+
+  /** A bound that lets a search skip nodes that cannot compete, or null: score every node. */
+  default ScoreBound bound() {
+    return null;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.quarry.index.hnsw;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The greedy descent through the upper levels. */
+/** The greedy descent through the upper levels, and nodes a bound skips. */
 class HnswSearcherTest {
 
   private static final int N = 3_000;
@@ -38,6 +39,50 @@ class HnswSearcherTest {
       scored.forEach((node, times) -> assertEquals(1, times, "node " + node + " scored " + times + " times"));
       assertEquals(greedy(graph, query, vectors, entry), NodeHeap.nodeOf(reached), "query " + q);
     }
+  }
+
+  @Test
+  void anExactBoundSkipsNodesYetChangesNoResult() {
+    Random random = new Random(12);
+    float[][] vectors = new float[N][];
+    for (int i = 0; i < N; i++) vectors[i] = gaussian(random);
+    ScorerSource source = node -> other -> dot(vectors[node], vectors[other]);
+    HnswGraph graph = new HnswGraph(6, N);
+    HnswBuilder builder = new HnswBuilder(graph, source, 40, 3);
+    for (int node = 0; node < N; node++) builder.insert(node, N);
+
+    HnswSearcher searcher = new HnswSearcher(graph);
+    int ef = 20;
+    long plainScored = 0, boundedScored = 0;
+    for (int q = 0; q < 100; q++) {
+      float[] query = gaussian(random);
+      NodeScorer plain = node -> dot(query, vectors[node]);
+      // A bound equal to the score: every node it skips would have been dropped after scoring.
+      int[] scored = new int[1];
+      NodeScorer bounded = new NodeScorer() {
+        @Override
+        public float score(int node) {
+          scored[0]++;
+          return dot(query, vectors[node]);
+        }
+
+        @Override
+        public ScoreBound bound() {
+          return node -> dot(query, vectors[node]);
+        }
+      };
+      int[] plainNodes = new int[ef], boundedNodes = new int[ef];
+      float[] plainScores = new float[ef], boundedScores = new float[ef];
+      searcher.search(plain, ef, null, N, Integer.MAX_VALUE);
+      plainScored += searcher.visitedCount();
+      int n = searcher.results(plainNodes, plainScores);
+      searcher.search(bounded, ef, null, N, Integer.MAX_VALUE);
+      boundedScored += searcher.visitedCount();
+      assertEquals(scored[0], searcher.visitedCount(), "visitedCount counts the nodes scored");
+      assertEquals(n, searcher.results(boundedNodes, boundedScores));
+      assertArrayEquals(plainNodes, boundedNodes, "query " + q);
+    }
+    assertTrue(boundedScored < 0.7 * plainScored, "scored " + boundedScored + " with the bound, " + plainScored + " without");
   }
 
   /** The descent without marks: every neighbour scored at every step. */
