@@ -1,7 +1,7 @@
 package dev.quarry.index;
 
 import dev.quarry.index.hnsw.NodeScorer;
-import dev.quarry.index.hnsw.ScoreBound;
+import dev.quarry.index.hnsw.ScoreEstimate;
 import dev.quarry.index.hnsw.ScorerSource;
 import dev.quarry.index.vectors.BinaryQuantizer;
 import dev.quarry.index.vectors.BinaryScorer;
@@ -26,7 +26,7 @@ final class VectorData {
   final VectorEncoding encoding;
   final RecordStore floats;
   final RecordStore codes;
-  /** Sign bits and norms of the floats, for a float32 graph to skip what cannot compete; else null. */
+  /** Sign bits and norms of the floats, for a float32 graph to skip what cannot compete; else null (see {@link SignSketch#MIN_DIMENSION}). */
   final SignSketch sketch;
   Int8Quantizer int8;
   BinaryQuantizer binary;
@@ -39,7 +39,7 @@ final class VectorData {
     this.encoding = encoding;
     this.floats = floats;
     this.codes = codes;
-    this.sketch = sketched && encoding == VectorEncoding.FLOAT32 ? new SignSketch(dim) : null;
+    this.sketch = sketched && encoding == VectorEncoding.FLOAT32 && dim >= SignSketch.MIN_DIMENSION ? new SignSketch(dim) : null;
     if (sketch != null) sketch.appendAll(floats.segment(), floats.size());
   }
 
@@ -132,14 +132,14 @@ final class VectorData {
 
   /** The scorer the graph is searched with: exact for float32, on the codes otherwise. */
   NodeScorer traversal(float[] query) {
-    if (sketch != null) return bounded(exact(query), sketch.forQuery(query, similarity == Similarity.EUCLIDEAN));
+    if (sketch != null) return estimated(exact(query), sketch.forQuery(query, similarity == Similarity.EUCLIDEAN));
     if (codes == null) return exact(query);
     // The per-vector bias of binary codes is <mean, o> for dot product and cosine, -‖o‖² for Euclidean (see append).
     if (encoding == VectorEncoding.BINARY) return new BinaryScorer(binary, query, similarity == Similarity.EUCLIDEAN ? 2 : 1, codes);
     return new Int8Scorer(int8, query, similarity == Similarity.EUCLIDEAN, codes);
   }
 
-  private static NodeScorer bounded(NodeScorer exact, ScoreBound bound) {
+  private static NodeScorer estimated(NodeScorer exact, ScoreEstimate estimate) {
     return new NodeScorer() {
       @Override
       public float score(int node) {
@@ -152,8 +152,8 @@ final class VectorData {
       }
 
       @Override
-      public ScoreBound bound() {
-        return bound;
+      public ScoreEstimate estimate() {
+        return estimate;
       }
     };
   }

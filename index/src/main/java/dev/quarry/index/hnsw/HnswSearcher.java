@@ -11,9 +11,13 @@ import java.util.function.IntPredicate;
  * A visit limit stops a filtered search that wanders; {@link #incomplete()} then tells the caller
  * to fall back to exact search.
  *
- * <p>A scorer with a {@link ScoreBound} lets the search skip a neighbour whose bound is below what
- * it would have to score to be kept (the floor of the beam, or the entry's score on the way down),
- * without reading its vector; {@link #visitedCount()} counts only the nodes scored.
+ * <p>A scorer with a {@link ScoreEstimate} lets the beam search skip a neighbour, without reading
+ * its vector, when its estimate plus a margin is below the worst score the beam keeps. The margin
+ * is learnt per query: the descent and the first beam nodes are scored exactly anyway, and the
+ * 90th percentile of how far their scores lie above their estimates becomes the margin once the
+ * beam is full. So a query whose estimates are poor (say, one at right angles to all it meets)
+ * skips little, and one whose estimates are sharp skips much. {@link #visitedCount()} counts only
+ * the nodes scored.
  */
 public final class HnswSearcher {
 
@@ -26,6 +30,11 @@ public final class HnswSearcher {
   /** A node's neighbours, then those of them not yet visited, scored together. */
   private final int[] batch;
   private final float[] batchScores;
+  /** Scores less estimates of nodes scored before the margin is set; at most its length of them. */
+  private final float[] errors = new float[64];
+  private int errorCount;
+  /** How far above its estimate a node may score and still be skipped; NaN until learnt. */
+  private float margin;
   private int visitedCount;
   /** What the read-ahead of neighbour lists loaded, kept so that the compiler cannot drop the loads. */
   private int touched;
@@ -73,6 +82,8 @@ public final class HnswSearcher {
     if (entry < 0 || entry >= limit) return;
     float entryScore = scorer.score(entry);
     visitedCount++;
+    errorCount = 0;
+    margin = Float.NaN;
     long start = descend(scorer, entry, entryScore, top, 0, limit);
     prepareVisited(limit);
     searchLevel(scorer, ef, accept, limit, visitLimit, NodeHeap.nodeOf(start), NodeHeap.scoreOf(start), 0);
@@ -93,7 +104,7 @@ public final class HnswSearcher {
     byte[] marks = visited;
     byte mark = epoch;
     marks[entry] = mark;
-    ScoreBound bound = scorer.bound();
+    ScoreEstimate estimate = scorer.estimate();
     for (int level = from; level > to; level--) {
       boolean moved = true;
       while (moved) {
@@ -104,11 +115,11 @@ public final class HnswSearcher {
           int node = batch[i];
           if (node >= limit || marks[node] == mark) continue;
           marks[node] = mark;
-          if (bound != null && bound.upper(node) < entryScore) continue;
           batch[count++] = node;
         }
         scorer.score(batch, count, batchScores);
         visitedCount += count;
+        if (estimate != null) learn(estimate, count);
         for (int i = 0; i < count; i++) {
           int node = batch[i];
           float s = batchScores[i];
@@ -128,6 +139,8 @@ public final class HnswSearcher {
     results.clear();
     visitedCount = 0;
     incomplete = false;
+    errorCount = 0;
+    margin = Float.NaN;
     prepareVisited(limit);
     searchLevel(scorer, ef, null, limit, Integer.MAX_VALUE, entry, entryScore, level);
   }
@@ -153,7 +166,7 @@ public final class HnswSearcher {
     candidates.push(entryScore, entry);
     if (accept == null || accept.test(entry)) results.push(entryScore, entry);
     float floor = results.size() >= ef ? results.topScore() : Float.NEGATIVE_INFINITY;
-    ScoreBound bound = scorer.bound();
+    ScoreEstimate estimate = scorer.estimate();
     while (candidates.size() > 0) {
       long best = candidates.pop();
       float bestScore = NodeHeap.scoreOf(best);
@@ -164,8 +177,8 @@ public final class HnswSearcher {
         int node = batch[i];
         if (node >= limit || marks[node] == mark) continue;
         marks[node] = mark;
-        // Only a node scoring at least the floor would be kept; one the bound rules out is not read.
-        if (bound != null && bound.upper(node) < floor) continue;
+        // Only a node scoring at least the floor would be kept: skip one estimated well below it.
+        if (estimate != null && floor > Float.NEGATIVE_INFINITY && estimate.estimate(node) + margin() < floor) continue;
         batch[fresh++] = node;
       }
       if (visitedCount + fresh > visitLimit) {
@@ -176,6 +189,7 @@ public final class HnswSearcher {
       if (level == 0 && candidates.size() > 0) touched += graph.touch(NodeHeap.nodeOf(candidates.top()));
       scorer.score(batch, fresh, batchScores);
       visitedCount += fresh;
+      if (estimate != null && Float.isNaN(margin)) learn(estimate, fresh);
       for (int i = 0; i < fresh; i++) {
         int node = batch[i];
         float s = batchScores[i];
@@ -188,6 +202,30 @@ public final class HnswSearcher {
         }
       }
     }
+  }
+
+  /** Records how far the batch just scored lies above its estimates, while the margin is unset. */
+  private void learn(ScoreEstimate estimate, int count) {
+    for (int i = 0; i < count && errorCount < errors.length; i++) {
+      errors[errorCount++] = batchScores[i] - estimate.estimate(batch[i]);
+    }
+  }
+
+  /**
+   * The margin, learnt from the errors recorded so far on first use; infinite (skip nothing) with
+   * fewer than 16. The 90th percentile: on 100k MiniLM vectors, the 70th and 80th searched 5 %
+   * faster at recall 0.95, the 95th 4 % slower and the largest error 16 % slower.
+   */
+  private float margin() {
+    if (Float.isNaN(margin)) {
+      if (errorCount < 16) {
+        margin = Float.POSITIVE_INFINITY;
+      } else {
+        java.util.Arrays.sort(errors, 0, errorCount);
+        margin = errors[(int) Math.ceil(0.9 * errorCount) - 1];
+      }
+    }
+    return margin;
   }
 
   /** For the builder: the current results heap, drained best last. */

@@ -14,8 +14,8 @@ public interface NodeScorer {
     for (int i = 0; i < count; i++) scores[i] = score(nodes[i]);
   }
 
-  /** A bound that lets a search skip nodes that cannot compete, or null: score every node. */
-  default ScoreBound bound() {
+  /** An estimate that lets a search skip nodes that cannot compete, or null: score every node. */
+  default ScoreEstimate estimate() {
     return null;
   }
 }

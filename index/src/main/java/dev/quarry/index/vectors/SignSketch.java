@@ -1,41 +1,41 @@
 package dev.quarry.index.vectors;
 
-import dev.quarry.index.hnsw.ScoreBound;
+import dev.quarry.index.hnsw.ScoreEstimate;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * A sketch of every stored float vector, one sign bit per dimension and the norm, from which a
- * search bounds a node's score without reading its floats.
+ * search estimates a node's score without reading its floats.
  *
  * <p>The angle between two vectors is about π times the share of dimensions whose signs differ
  * (the SimHash estimate, with the coordinate axes as hyperplanes), so {@code x·q ≈ ‖x‖‖q‖ cos(πh/d)}
- * for Hamming distance {@code h}. The estimate's spread is at most {@code (π/2)/√d} in the cosine
- * for vectors whose signs are balanced; the bound adds {@link #margin} to it, {@code 2/√d}, about
- * 1.3 of those spreads. On 100,000 MiniLM embeddings the estimate is unbiased (median error
- * -0.004) and the margin (0.102) lies between its 95th (0.095) and 99th (0.136) percentile.
- * A node whose bound cannot reach the worst result kept is then skipped: at 384 dimensions the
- * sketch is 52 bytes a vector where the floats are 1,536, so it stays in cache when they do not.
+ * for Hamming distance {@code h}. For vectors whose signs are balanced the estimate's spread in the
+ * cosine is at most {@code (π/2)/√d}, at right angles, and less for closer pairs. On 100,000
+ * MiniLM embeddings it is unbiased (median error -0.004 over close pairs; 90th percentile 0.07).
+ * At 384 dimensions the sketch is 52 bytes a vector where the floats are 1,536, so it stays in
+ * cache when they do not; the search decides how far to trust it ({@code HnswSearcher}).
  *
- * <p>Vectors whose signs are all alike (all coordinates positive, say) have Hamming distance 0,
- * so every bound is the largest possible and nothing is skipped: the sketch then costs time but
- * never recall.
+ * <p>Vectors whose signs are all alike (all coordinates positive, say) have Hamming distance 0:
+ * every estimate is then the largest possible, {@code ‖x‖‖q‖}, and nothing is skipped.
  *
  * <p>One thread appends; any number read. A reader takes {@link #size()} first: the arrays it
  * reads after that cover it (they are replaced whole when they grow, never shrunk).
  */
 public final class SignSketch {
 
+  /**
+   * Below this many dimensions an index keeps no sketch: a vector is then a few cache lines, cheap
+   * enough to score, and an estimate from so few signs skips little.
+   */
+  public static final int MIN_DIMENSION = 128;
+
   private static final ValueLayout.OfFloat FLOAT = RecordStore.FLOAT;
 
   private final int dim;
   private final int words;
-  private final float margin;
-  /**
-   * The cosine bound for each Hamming distance, {@code cos(πh/d) + margin}; not capped at 1, so
-   * that a vector equal to the query is never ruled out by rounding in the norms.
-   */
-  private final float[] cosineBound;
+  /** The cosine estimate for each Hamming distance, {@code cos(πh/d)}. */
+  private final float[] cosine;
   private volatile long[] bits = new long[0];
   private volatile float[] norms = new float[0];
   private volatile int size;
@@ -43,14 +43,8 @@ public final class SignSketch {
   public SignSketch(int dim) {
     this.dim = dim;
     this.words = (dim + 63) / 64;
-    this.margin = (float) (2 / Math.sqrt(dim));
-    this.cosineBound = new float[dim + 1];
-    for (int h = 0; h <= dim; h++) cosineBound[h] = (float) (Math.cos(Math.PI * h / dim) + margin);
-  }
-
-  /** What the bound adds to the estimated cosine. */
-  public float margin() {
-    return margin;
+    this.cosine = new float[dim + 1];
+    for (int h = 0; h <= dim; h++) cosine[h] = (float) Math.cos(Math.PI * h / dim);
   }
 
   public int size() {
@@ -92,10 +86,10 @@ public final class SignSketch {
   }
 
   /**
-   * An upper bound, up to the sketch's margin, on each node's score against {@code query}: the dot
-   * product for dot product and cosine, minus the squared distance for Euclidean.
+   * Estimates of each node's score against {@code query}: the dot product for dot product and
+   * cosine, minus the squared distance for Euclidean.
    */
-  public ScoreBound forQuery(float[] query, boolean euclidean) {
+  public ScoreEstimate forQuery(float[] query, boolean euclidean) {
     long[] q = new long[words];
     double sq = 0;
     for (int i = 0; i < dim; i++) {
@@ -104,7 +98,7 @@ public final class SignSketch {
     }
     float queryNorm = (float) Math.sqrt(sq);
     float querySquare = (float) sq;
-    float[] bound = cosineBound;
+    float[] cos = cosine;
     int w = words;
     // Read in this order: size, then the arrays (see the class comment).
     int n = size;
@@ -118,7 +112,7 @@ public final class SignSketch {
         int at = node * 6;
         int h = Long.bitCount(b[at] ^ q0) + Long.bitCount(b[at + 1] ^ q1) + Long.bitCount(b[at + 2] ^ q2)
             + Long.bitCount(b[at + 3] ^ q3) + Long.bitCount(b[at + 4] ^ q4) + Long.bitCount(b[at + 5] ^ q5);
-        return score(bound[h] * queryNorm * norm[node], norm[node], querySquare, euclidean);
+        return score(cos[h] * queryNorm * norm[node], norm[node], querySquare, euclidean);
       };
     }
     return node -> {
@@ -126,7 +120,7 @@ public final class SignSketch {
       int at = node * w;
       int h = 0;
       for (int i = 0; i < w; i++) h += Long.bitCount(b[at + i] ^ q[i]);
-      return score(bound[h] * queryNorm * norm[node], norm[node], querySquare, euclidean);
+      return score(cos[h] * queryNorm * norm[node], norm[node], querySquare, euclidean);
     };
   }
 

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The greedy descent through the upper levels, and nodes a bound skips. */
+/** The greedy descent through the upper levels, and nodes an estimate skips. */
 class HnswSearcherTest {
 
   private static final int N = 3_000;
@@ -42,7 +42,7 @@ class HnswSearcherTest {
   }
 
   @Test
-  void anExactBoundSkipsNodesYetChangesNoResult() {
+  void anExactEstimateSkipsNodesYetChangesNoResult() {
     Random random = new Random(12);
     float[][] vectors = new float[N][];
     for (int i = 0; i < N; i++) vectors[i] = gaussian(random);
@@ -57,7 +57,8 @@ class HnswSearcherTest {
     for (int q = 0; q < 100; q++) {
       float[] query = gaussian(random);
       NodeScorer plain = node -> dot(query, vectors[node]);
-      // A bound equal to the score: every node it skips would have been dropped after scoring.
+      // An estimate equal to the score: the margin learnt is 0, and every node skipped would have
+      // been dropped after scoring.
       int[] scored = new int[1];
       NodeScorer bounded = new NodeScorer() {
         @Override
@@ -67,7 +68,7 @@ class HnswSearcherTest {
         }
 
         @Override
-        public ScoreBound bound() {
+        public ScoreEstimate estimate() {
           return node -> dot(query, vectors[node]);
         }
       };
@@ -82,7 +83,7 @@ class HnswSearcherTest {
       assertEquals(n, searcher.results(boundedNodes, boundedScores));
       assertArrayEquals(plainNodes, boundedNodes, "query " + q);
     }
-    assertTrue(boundedScored < 0.7 * plainScored, "scored " + boundedScored + " with the bound, " + plainScored + " without");
+    assertTrue(boundedScored < 0.7 * plainScored, "scored " + boundedScored + " with the estimate, " + plainScored + " without");
   }
 
   /** The descent without marks: every neighbour scored at every step. */
