@@ -158,7 +158,9 @@ final class HnswIndexFiles {
         int record = int8 ? dim + 4 : VectorData.binaryRecordBytes(dim);
         expect(codesFile, header + (long) count * record, "codes");
         RecordStore codes = new RecordStore(record, p.asSlice(header), count);
-        if (residency == Residency.HEAP) codes.moveToHeap(int8 ? RecordStore.Heap.BYTES : RecordStore.Heap.LONGS);
+        // Binary codes are a 27th of the floats and walked at random: on the heap whatever the
+        // residency (mapped, a binary search took 1.1× the time). Int8 codes, a quarter, follow it.
+        if (residency == Residency.HEAP || !int8) codes.moveToHeap(int8 ? RecordStore.Heap.BYTES : RecordStore.Heap.LONGS);
         data = new VectorData(dim, config.similarity(), config.encoding(), floats, codes, true);
         if (int8) {
           data.int8 = new Int8Quantizer(p.get(FLOAT, 0), p.get(FLOAT, 4));
