@@ -258,8 +258,9 @@ public final class HnswIndex implements AutoCloseable {
   /**
    * How many stored vectors the calling thread's last {@link #search} on this index scored: the
    * graph nodes of a graph search (not the shortlist a quantized index rescores, which is at most
-   * its beam width), every accepted node of an exact one. It is the work a beam width costs, and
-   * what Lucene reports as its visited count.
+   * its beam width, nor the nodes a float32 index's sign sketch let it skip unread), every accepted
+   * node of an exact one. It is the work a beam width costs, and what Lucene reports as its
+   * visited count.
    */
   public int visitedCount() {
     return visited.get()[0];

@@ -130,7 +130,7 @@ final class VectorData {
     };
   }
 
-  /** The scorer the graph is searched with: exact for float32, on the codes otherwise. */
+  /** The scorer the graph is searched with: exact for float32 (with the sketch's estimates, where kept), on the codes otherwise. */
   NodeScorer traversal(float[] query) {
     if (sketch != null) return estimated(exact(query), sketch.forQuery(query, similarity == Similarity.EUCLIDEAN));
     if (codes == null) return exact(query);
