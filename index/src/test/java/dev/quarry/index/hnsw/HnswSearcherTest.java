@@ -18,12 +18,8 @@ class HnswSearcherTest {
   @Test
   void descentScoresEachNodeOnceAndEndsWhereAPlainGreedyWalkDoes() {
     Random random = new Random(11);
-    float[][] vectors = new float[N][];
-    for (int i = 0; i < N; i++) vectors[i] = gaussian(random);
-    ScorerSource source = node -> other -> dot(vectors[node], vectors[other]);
-    HnswGraph graph = new HnswGraph(6, N);
-    HnswBuilder builder = new HnswBuilder(graph, source, 40, 3);
-    for (int node = 0; node < N; node++) builder.insert(node, N);
+    float[][] vectors = gaussians(random);
+    HnswGraph graph = build(vectors);
     assertTrue(graph.maxLevel() >= 2, "the test needs a few upper levels");
 
     HnswSearcher searcher = new HnswSearcher(graph);
@@ -44,12 +40,8 @@ class HnswSearcherTest {
   @Test
   void anExactEstimateSkipsNodesYetChangesNoResult() {
     Random random = new Random(12);
-    float[][] vectors = new float[N][];
-    for (int i = 0; i < N; i++) vectors[i] = gaussian(random);
-    ScorerSource source = node -> other -> dot(vectors[node], vectors[other]);
-    HnswGraph graph = new HnswGraph(6, N);
-    HnswBuilder builder = new HnswBuilder(graph, source, 40, 3);
-    for (int node = 0; node < N; node++) builder.insert(node, N);
+    float[][] vectors = gaussians(random);
+    HnswGraph graph = build(vectors);
 
     HnswSearcher searcher = new HnswSearcher(graph);
     int ef = 20;
@@ -105,6 +97,21 @@ class HnswSearcherTest {
       }
     }
     return entry;
+  }
+
+  /** A graph of M 6 over the vectors, built on one thread: the same every run. */
+  private static HnswGraph build(float[][] vectors) {
+    ScorerSource source = node -> other -> dot(vectors[node], vectors[other]);
+    HnswGraph graph = new HnswGraph(6, N);
+    HnswBuilder builder = new HnswBuilder(graph, source, 40, 3);
+    for (int node = 0; node < N; node++) builder.insert(node, N);
+    return graph;
+  }
+
+  private static float[][] gaussians(Random random) {
+    float[][] vectors = new float[N][];
+    for (int i = 0; i < N; i++) vectors[i] = gaussian(random);
+    return vectors;
   }
 
   private static float[] gaussian(Random random) {
