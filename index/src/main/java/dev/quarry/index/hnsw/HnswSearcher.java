@@ -222,7 +222,8 @@ public final class HnswSearcher {
         margin = Float.POSITIVE_INFINITY;
       } else {
         java.util.Arrays.sort(errors, 0, errorCount);
-        margin = errors[(int) Math.ceil(0.9 * errorCount) - 1];
+        // Never below 0: an estimate that errs only high (an upper bound) then loses nothing.
+        margin = Math.max(0, errors[(int) Math.ceil(0.9 * errorCount) - 1]);
       }
     }
     return margin;

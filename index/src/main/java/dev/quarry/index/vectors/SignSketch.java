@@ -17,7 +17,8 @@ import java.lang.foreign.ValueLayout;
  * cache when they do not; the search decides how far to trust it ({@code HnswSearcher}).
  *
  * <p>Vectors whose signs are all alike (all coordinates positive, say) have Hamming distance 0:
- * every estimate is then the largest possible, {@code ‖x‖‖q‖}, and nothing is skipped.
+ * every estimate is then the largest possible, {@code ‖x‖‖q‖}, an upper bound, and as the search
+ * never adds a negative margin, nothing is skipped.
  *
  * <p>One thread appends; any number read. A reader takes {@link #size()} first: the arrays it
  * reads after that cover it (they are replaced whole when they grow, never shrunk).

@@ -78,6 +78,38 @@ class HnswSearcherTest {
     assertTrue(boundedScored < 0.7 * plainScored, "scored " + boundedScored + " with the estimate, " + plainScored + " without");
   }
 
+  @Test
+  void anEstimateThatOnlyErrsHighLosesNoResult() {
+    Random random = new Random(13);
+    float[][] vectors = gaussians(random);
+    HnswSearcher searcher = new HnswSearcher(build(vectors));
+    int ef = 20;
+    for (int q = 0; q < 50; q++) {
+      float[] query = gaussian(random);
+      NodeScorer plain = node -> dot(query, vectors[node]);
+      // An upper bound, loose by 0 to 10: the errors' 90th percentile is about -1, and a margin
+      // that negative would skip nodes whose scores reach the floor.
+      NodeScorer high = new NodeScorer() {
+        @Override
+        public float score(int node) {
+          return dot(query, vectors[node]);
+        }
+
+        @Override
+        public ScoreEstimate estimate() {
+          return node -> dot(query, vectors[node]) + 10 * new Random(node).nextFloat();
+        }
+      };
+      int[] plainNodes = new int[ef], highNodes = new int[ef];
+      float[] plainScores = new float[ef], highScores = new float[ef];
+      searcher.search(plain, ef, null, N, Integer.MAX_VALUE);
+      searcher.results(plainNodes, plainScores);
+      searcher.search(high, ef, null, N, Integer.MAX_VALUE);
+      searcher.results(highNodes, highScores);
+      assertArrayEquals(plainNodes, highNodes, "query " + q);
+    }
+  }
+
   /** The descent without marks: every neighbour scored at every step. */
   private static int greedy(HnswGraph graph, float[] query, float[][] vectors, int entry) {
     int[] list = new int[graph.maxConn0];
