@@ -106,7 +106,8 @@ public final class SignSketch {
     long[] b = bits;
     float[] norm = norms;
     if (w == 6) {
-      // 384 dimensions (MiniLM and the like): the words unrolled.
+      // 384 dimensions (MiniLM and the like): the words unrolled, with the query's in locals; with
+      // the loop alone a search at ef 24 took 1.04 and 1.15× the time (bench/ab, two runs).
       long q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3], q4 = q[4], q5 = q[5];
       return node -> {
         if (node >= n) return Float.POSITIVE_INFINITY;
